@@ -33,6 +33,13 @@ type Cataloger interface {
 	Catalog(ctx context.Context, f *File) (*Result, error)
 }
 
+// RelatedMatcher is implemented by catalogers that read neighbouring files through File.FS
+// (go.sum beside go.mod, parent pom.xml files, etc/os-release). Image extraction keeps the
+// files it accepts so that those reads succeed. Related must be as cheap as Match.
+type RelatedMatcher interface {
+	Related(path string, mode fs.FileMode) bool
+}
+
 // File is one file offered to a Cataloger.
 type File struct {
 	// Path is slash-separated and relative to the target root, without a leading slash
@@ -44,6 +51,10 @@ type File struct {
 	Mode fs.FileMode
 	// R reads the file's content.
 	R io.ReaderAt
+	// OSPath is the file's name on the local filesystem when it has one (directory targets,
+	// files extracted from images), for readers that need a real file such as SQLite. It is
+	// empty for in-memory files; such catalogers then copy R to a temporary file.
+	OSPath string
 	// FS is the whole target, for catalogers that read neighbouring files (go.sum beside
 	// go.mod, a parent pom.xml, a -r include, etc/os-release). Names are slash-separated and
 	// relative to the target root. It may be nil for a lone file given without its directory.

@@ -28,7 +28,7 @@ func Open(t testing.TB, root, rel string) *catalog.File {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &catalog.File{Path: rel, Size: st.Size(), Mode: st.Mode(), R: f, FS: os.DirFS(root)}
+	return &catalog.File{Path: rel, Size: st.Size(), Mode: st.Mode(), R: f, OSPath: full, FS: os.DirFS(root)}
 }
 
 // Run catalogs rel inside root with c, checks that c.Match accepts the path, and returns the
