@@ -204,7 +204,7 @@ const (
 
 // Layer is one layer of an image, in application order.
 type Layer struct {
-	Digest    string `json:"digest"`              // digest of the uncompressed layer (diff ID) when known, else of the blob
+	Digest    string `json:"digest"` // digest of the uncompressed layer (diff ID) when known, else of the blob
 	MediaType string `json:"media_type,omitempty"`
 	Size      int64  `json:"size,omitempty"`
 }
