@@ -1,9 +1,11 @@
 package spdx
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spdx/tools-golang/spdx/v2/common"
@@ -136,6 +138,7 @@ func fromDocument(doc *v2_3.Document) (*sbom.Inventory, error) {
 	}
 
 	meta := map[common.ElementID]bool{} // packages standing for sources and the distro
+	var sources []sourceExt
 	spdxToModel := map[common.ElementID]string{}
 	modelIDs := map[string]bool{}
 	for _, sp := range doc.Packages {
@@ -158,9 +161,9 @@ func fromDocument(doc *v2_3.Document) (*sbom.Inventory, error) {
 				ext = &packageExt{}
 				err = strictJSON(body, ext)
 			case prefixSource:
-				var s sbom.Source
+				var s sourceExt
 				err = strictJSON(body, &s)
-				inv.Sources = append(inv.Sources, s)
+				sources = append(sources, s)
 				meta[id] = true
 			case prefixDistro:
 				if inv.Distro != nil {
@@ -198,6 +201,10 @@ func fromDocument(doc *v2_3.Document) (*sbom.Inventory, error) {
 		modelIDs[p.ID] = true
 		spdxToModel[id] = p.ID
 		inv.Packages = append(inv.Packages, p)
+	}
+	slices.SortStableFunc(sources, func(a, b sourceExt) int { return cmp.Compare(a.Index, b.Index) })
+	for _, s := range sources {
+		inv.Sources = append(inv.Sources, s.Source)
 	}
 	if err := edges(doc, elements, spdxToModel, inv); err != nil {
 		return nil, err

@@ -47,10 +47,20 @@ func (o *EncodeOptions) validate() error {
 			return fmt.Errorf("spdx: namespace %q is not an absolute URI without fragment", o.Namespace)
 		}
 	}
-	if o.ToolName != "" && !token(o.ToolName) || o.ToolVersion != "" && !token(o.ToolVersion) {
+	if !toolWord(o.ToolName) || !toolWord(o.ToolVersion) {
 		return fmt.Errorf("spdx: tool name and version must be single words, got %q %q", o.ToolName, o.ToolVersion)
 	}
 	return nil
+}
+
+// toolWord reports whether s may appear in the creator "Tool: name-version".
+func toolWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isIDChar(s[i]) && s[i] != '_' && s[i] != '+' {
+			return false
+		}
+	}
+	return true
 }
 
 // Encode writes inv as an SPDX 2.3 document (JSON unless opts.TagValue). It does not modify
@@ -74,7 +84,8 @@ func Encode(w io.Writer, inv *sbom.Inventory, opts EncodeOptions) error {
 		moveAnnotations(doc)
 		return tagvalue.Write(doc, w)
 	}
-	return spdxjson.Write(doc, w, spdxjson.Indent("  "))
+	// Without HTML escaping: tools-golang does not unescape "\u003c" in suppliers.
+	return spdxjson.Write(doc, w, spdxjson.Indent("  "), spdxjson.EscapeHTML(false))
 }
 
 // defaultNamespace derives the namespace from a hash of the JSON form of doc (which has no
@@ -177,8 +188,8 @@ func buildDocument(inv *sbom.Inventory, opts EncodeOptions) (*v2_3.Document, err
 	docID := common.MakeDocElementID("", "DOCUMENT")
 
 	var roots []common.ElementID
-	for _, s := range inv.Sources {
-		sp, err := e.sourcePackage(s)
+	for i, s := range inv.Sources {
+		sp, err := e.sourcePackage(i, s)
 		if err != nil {
 			return nil, err
 		}
@@ -279,7 +290,7 @@ func (e *encoder) errors(errs []sbom.FileError) error {
 	return nil
 }
 
-func (e *encoder) sourcePackage(s sbom.Source) (*v2_3.Package, error) {
+func (e *encoder) sourcePackage(i int, s sbom.Source) (*v2_3.Package, error) {
 	purpose := "APPLICATION"
 	switch s.Kind {
 	case sbom.SourceImage:
@@ -302,7 +313,7 @@ func (e *encoder) sourcePackage(s sbom.Source) (*v2_3.Package, error) {
 			sp.PackageChecksums = []common.Checksum{{Algorithm: a, Value: hex}}
 		}
 	}
-	a, err := e.annotation(prefixSource, s)
+	a, err := e.annotation(prefixSource, sourceExt{Index: i, Source: s})
 	if err != nil {
 		return nil, err
 	}
@@ -443,9 +454,10 @@ func (e *encoder) pkg(p *sbom.Package) (*v2_3.Package, error) {
 }
 
 // supplier writes a supplier (SPDX 2.3 §7.5): "Person: …" when it names an e-mail address,
-// "Organization: …" otherwise.
+// "Organization: …" otherwise. Quotes and backslashes are left out: tools-golang's JSON reader
+// does not unescape them in this field.
 func supplier(s string) *common.Supplier {
-	s = clean(s)
+	s = clean(strings.NewReplacer(`"`, "", `\`, "").Replace(s))
 	if s == "" {
 		return &common.Supplier{Supplier: noAssertion}
 	}

@@ -42,6 +42,13 @@ type packageExt struct {
 	Exact         *exactFields      `json:"exact,omitempty"`
 }
 
+// sourceExt is the JSON object of a "hallmark:source:" annotation: the source and its position
+// in Inventory.Sources (tag-value writers reorder packages).
+type sourceExt struct {
+	Index int `json:"index"`
+	sbom.Source
+}
+
 // exactFields holds the exact model values of standard fields whose SPDX form is lossy. A nil
 // pointer means the SPDX field is exact.
 type exactFields struct {
@@ -81,17 +88,17 @@ func (e *exactFields) apply(p *sbom.Package) {
 }
 
 // plain reports whether s survives a single-line SPDX field in both serialisations: valid
-// UTF-8, no control characters, no surrounding white space, no quotes or backslashes (which
-// tools-golang does not unescape in some JSON fields) and no tag-value <text> markers.
+// UTF-8, no control characters or line separators, no surrounding white space and no
+// tag-value <text> markers.
 func plain(s string) bool {
 	if !utf8.ValidString(s) || strings.TrimSpace(s) != s {
 		return false
 	}
-	if strings.ContainsAny(s, "\"\\") || strings.Contains(s, "<text>") || strings.Contains(s, "</text>") {
+	if strings.Contains(s, "<text>") || strings.Contains(s, "</text>") {
 		return false
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			return false
 		}
 	}
@@ -105,15 +112,13 @@ func token(s string) bool {
 }
 
 // clean turns s into a plain string: invalid bytes and control characters become spaces,
-// quotes and backslashes are dropped, <text> markers are defused, and the result is trimmed.
+// <text> markers are defused, and the result is trimmed.
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, " ")
 	s = strings.Map(func(r rune) rune {
 		switch {
-		case unicode.IsControl(r):
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
 			return ' '
-		case r == '"' || r == '\\':
-			return -1
 		}
 		return r
 	}, s)
