@@ -95,11 +95,17 @@ func isNameByte(c byte) bool {
 func checkSpecifier(spec string) error {
 	for _, c := range strings.Split(spec, ",") {
 		op := specOp(c)
-		if op == "" || len(c) == len(op) {
+		if op == "" || len(c) == len(op) || !isVersionStart(c[len(op)], op) {
 			return errors.New("invalid version specifier " + quote(c))
 		}
 	}
 	return nil
+}
+
+// isVersionStart reports whether c may start the version after op: a letter or digit, or any
+// non-space character for the arbitrary equality "===".
+func isVersionStart(c byte, op string) bool {
+	return op == "===" || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 func specOp(c string) string {

@@ -430,14 +430,7 @@ func (rp *reqParser) urlRequirement(file string, line int, s string) *sbom.Packa
 		name = rp.localProjectName(file, base)
 	}
 	if name == "" && !local {
-		seg := strings.TrimSuffix(base, "/")
-		if i := strings.LastIndexAny(seg, "@"); i > strings.Index(seg, "://")+3 && strings.Contains(seg[:i], "/") {
-			seg = seg[:i]
-		}
-		seg = strings.TrimSuffix(path.Base(seg), ".git")
-		if validName(seg) {
-			name = seg
-		}
+		name = repoName(base)
 	}
 	if !validName(name) {
 		rp.errorf(file, line, "cannot tell the project name of %s: add #egg=<name> to the requirement", quote(s))
@@ -467,7 +460,6 @@ func nameFromArchive(u string) string {
 		return ""
 	}
 	b := strings.TrimSuffix(path.Base(u), ext)
-	b = b[:len(b)-0]
 	if ext == ".whl" {
 		n, _, ok := strings.Cut(b, "-")
 		if ok && validName(n) {
@@ -581,4 +573,25 @@ func (rp *reqParser) finish() []*sbom.Package {
 		pkgs = append(pkgs, p)
 	}
 	return pkgs
+}
+
+// repoName returns the last path segment of a VCS URL without its "@rev" and ".git"
+// ("git+https://github.com/psf/black.git@24.1.0" → "black"), or "" when the URL has no path.
+func repoName(u string) string {
+	_, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return ""
+	}
+	_, p, ok := strings.Cut(rest, "/")
+	if !ok {
+		return ""
+	}
+	if i := strings.LastIndexByte(p, '@'); i >= 0 {
+		p = p[:i]
+	}
+	seg := strings.TrimSuffix(path.Base(strings.TrimSuffix(p, "/")), ".git")
+	if p == "" || !validName(seg) {
+		return ""
+	}
+	return seg
 }
