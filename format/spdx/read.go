@@ -66,7 +66,7 @@ func readDocument(r io.Reader) (*v2_3.Document, error) {
 	if len(trimmed) == 0 {
 		return nil, fmt.Errorf("%w: empty document", ErrInvalid)
 	}
-	if trimmed[0] == '{' {
+	if trimmed[0] == '{' || trimmed[0] == '[' {
 		return readJSON(trimmed)
 	}
 	return readTagValue(data)
