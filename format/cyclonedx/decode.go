@@ -29,12 +29,12 @@ import (
 // that change the document's meaning fail with an error wrapping ErrInvalid that says what
 // and where (see ErrInvalid).
 func Decode(r io.Reader) (*sbom.Inventory, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxDocumentSize+1))
+	data, err := io.ReadAll(io.LimitReader(r, int64(maxSize)+1))
 	if err != nil {
 		return nil, fmt.Errorf("cyclonedx: reading: %w", err)
 	}
-	if len(data) > MaxDocumentSize {
-		return nil, fmt.Errorf("cyclonedx: %w (larger than %d bytes)", catalog.ErrTooLarge, MaxDocumentSize)
+	if len(data) > maxSize {
+		return nil, fmt.Errorf("cyclonedx: %w (larger than %d bytes)", catalog.ErrTooLarge, maxSize)
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	body := bytes.TrimLeft(data, " \t\r\n")
@@ -62,6 +62,9 @@ func Decode(r io.Reader) (*sbom.Inventory, error) {
 	d := &decoder{sv: bom.SpecVersion, refs: map[string]string{}, xml: body[0] == '<'}
 	return d.inventory(bom)
 }
+
+// maxSize is MaxDocumentSize, lowered by tests.
+var maxSize = MaxDocumentSize
 
 // libDecode runs the library's decoder, turning a panic on hostile input into an error.
 func libDecode(data []byte, format cdx.BOMFileFormat) (bom *cdx.BOM, err error) {
