@@ -129,13 +129,19 @@ func (c *PDMLockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catal
 		case t["path"] != nil:
 			p.SetProperty(propPath, str(t["path"]))
 		}
+		p.SetProperty(propMarkers, str(t["marker"]))
 		if boolean(t["editable"]) {
 			p.SetProperty(propEditable, "true")
 		}
 	}
+	manifest := path.Join(path.Dir(f.Path), "pyproject.toml")
+	pp, err := readPyProject(f.FS, manifest)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	for _, p := range pkgs {
 		if g := groups[p]; len(g) > 0 {
-			p.Scope = scopeForGroups(g, "default")
+			p.Scope = pdmScope(g, pp)
 			p.SetProperty(propGroups, strings.Join(g, ","))
 		}
 		for _, d := range deps[p] {
@@ -147,14 +153,26 @@ func (c *PDMLockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catal
 		}
 	}
 
-	manifest := path.Join(path.Dir(f.Path), "pyproject.toml")
-	pp, err := readPyProject(f.FS, manifest)
-	if err != nil {
-		errs = append(errs, err)
-	}
 	if app := applyProject(c.Name(), pkgs, byName, pp, manifest); app != nil {
 		app.SetProperty(propContent, str(meta["content_hash"]))
 		pkgs = append(pkgs, app)
 	}
 	return &catalog.Result{Packages: pkgs}, errors.Join(errs...)
+}
+
+// pdmScope maps the groups of a pdm.lock package to a scope: "default" is runtime; a group
+// that pyproject.toml declares under [project.optional-dependencies] is optional; other
+// groups are dev groups (test when they are all named for tests).
+func pdmScope(groups []string, pp *pyProject) sbom.Scope {
+	if slices.Contains(groups, "default") {
+		return sbom.ScopeRuntime
+	}
+	if pp != nil {
+		for _, g := range groups {
+			if pp.extras[Normalize(g)] {
+				return sbom.ScopeOptional
+			}
+		}
+	}
+	return scopeForGroups(groups)
 }

@@ -17,6 +17,7 @@ import (
 type pyProject struct {
 	name, version string
 	deps          []pyDep
+	extras        map[string]bool // names of [project.optional-dependencies] groups
 }
 
 // pyDep is one direct dependency of a pyproject.toml.
@@ -50,7 +51,9 @@ func readPyProject(fsys fs.FS, name string) (*pyProject, error) {
 	for _, d := range strs(project["dependencies"]) {
 		add(d, sbom.ScopeRuntime)
 	}
-	for _, list := range table(project["optional-dependencies"]) {
+	pp.extras = map[string]bool{}
+	for x, list := range table(project["optional-dependencies"]) {
+		pp.extras[Normalize(x)] = true
 		for _, d := range strs(list) {
 			add(d, sbom.ScopeOptional)
 		}
