@@ -50,9 +50,10 @@ type bunInfo struct {
 }
 
 type bunEntry struct {
-	key, ident, registry, integrity string
-	info                            bunInfo
-	line                            int
+	key, ident string
+	strs       []string // the string elements after the ident
+	info       bunInfo
+	line       int
 }
 
 // Catalog parses one bun.lock.
@@ -158,9 +159,9 @@ func decodeBunPackages(ctx context.Context, w *jsonWalker) ([]*bunEntry, error) 
 		if len(arr) == 0 || json.Unmarshal(arr[0], &e.ident) != nil {
 			return nil, catalog.Errorf(w.path, line, "package %q must be an array starting with \"name@version\"", clip(k))
 		}
-		// The info object is the first object element; strings after the ident are the
-		// registry (npm packages), then the integrity (npm) or a tag (git).
-		var strs []string
+		// The info object is the first object element; the strings after the ident are the
+		// registry and integrity (npm), a tag and an optional integrity (git), or an optional
+		// integrity (tarball). buildBun tells them apart by the resolution.
 		for _, raw := range arr[1:] {
 			raw = bytes.TrimSpace(raw)
 			switch {
@@ -171,14 +172,9 @@ func decodeBunPackages(ctx context.Context, w *jsonWalker) ([]*bunEntry, error) 
 			case len(raw) > 0 && raw[0] == '"':
 				var s string
 				if json.Unmarshal(raw, &s) == nil {
-					strs = append(strs, s)
+					e.strs = append(e.strs, s)
 				}
 			}
-		}
-		if len(arr) >= 4 && len(strs) >= 2 { // npm: [ident, registry, info, integrity]
-			e.registry, e.integrity = strs[0], strs[1]
-		} else if len(strs) >= 1 && strings.Contains(strs[len(strs)-1], "-") && sriHashes(strs[len(strs)-1]) != nil {
-			e.integrity = strs[len(strs)-1]
 		}
 		out = append(out, e)
 		if len(out)%8192 == 0 {
@@ -265,27 +261,52 @@ func buildBun(file, foundBy string, workspaces map[string]bunWorkspace, wsLines 
 		if installName != name {
 			p.SetProperty(propAlias, installName)
 		}
+		var integrity string
 		switch {
 		case looksLikeVersion(ref):
 			p.Version = ref
-			if e.registry != "" {
-				if isTarballURL(e.registry) && strings.HasSuffix(e.registry, ".tgz") {
-					p.DownloadURL = e.registry
+			if len(e.strs) >= 1 && e.strs[0] != "" {
+				if isTarballURL(e.strs[0]) && strings.HasSuffix(e.strs[0], ".tgz") {
+					p.DownloadURL = e.strs[0]
 				} else {
-					p.SetProperty(propRegistry, e.registry)
+					p.SetProperty(propRegistry, e.strs[0])
 				}
 			}
-		case strings.HasPrefix(ref, "github:") || isGitSpec(ref):
-			p.VCS = gitVCS(ref)
-			p.SetProperty(propSource, "git")
-		case strings.HasPrefix(ref, "file:") || strings.HasPrefix(ref, "link:") || isTarballURL(ref):
-			setResolved(p, ref)
+			if len(e.strs) >= 2 {
+				integrity = e.strs[1]
+			}
 		case strings.HasPrefix(ref, "root:"):
 			continue
+		case isGitSpec(ref):
+			p.VCS = gitVCS(ref)
+			p.SetProperty(propSource, "git")
+			if len(e.strs) >= 1 && p.VCS.Revision == "" {
+				// The tag is "<owner>-<repo>-<short commit>" (or the commit for git+ URLs).
+				tag := e.strs[0]
+				if i := strings.LastIndexByte(tag, '-'); i >= 0 {
+					tag = tag[i+1:]
+				}
+				if isHex(tag) && len(tag) >= 7 {
+					p.VCS.Revision = tag
+				}
+			}
+			if len(e.strs) >= 2 {
+				integrity = e.strs[1]
+			}
 		default:
-			p.SetProperty(propResolved, ref)
+			setResolved(p, ref)
+			if strings.HasPrefix(ref, "file:") || strings.HasPrefix(ref, "link:") {
+				break
+			}
+			p.SetProperty(propSource, "tarball")
+			if !isTarballURL(ref) {
+				p.SetProperty(propResolved, ref)
+			}
+			if len(e.strs) >= 1 {
+				integrity = e.strs[0]
+			}
 		}
-		addHash(p, sriHashes(e.integrity)...)
+		addHash(p, sriHashes(integrity)...)
 		p.PURL = purlFor(p.Name, p.Version)
 		pkgs = append(pkgs, p)
 		byKey[e.key] = p
@@ -420,4 +441,14 @@ func stripJSONC(data []byte) []byte {
 		}
 	}
 	return out
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return s != ""
 }

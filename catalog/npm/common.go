@@ -148,8 +148,8 @@ func gitVCS(s string) *sbom.VCS {
 	for _, part := range strings.Split(frag, "&") {
 		k, val, ok := strings.Cut(part, "=")
 		switch {
-		case !ok && hexSHA1.MatchString(part):
-			v.Revision = part
+		case !ok && len(part) >= 7 && len(part) <= 40 && isHex(part):
+			v.Revision = part // a full or abbreviated commit
 		case !ok && part != "":
 			v.Ref = part
 		case k == "commit":

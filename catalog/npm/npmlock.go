@@ -158,7 +158,12 @@ func (w *jsonWalker) skip() error {
 }
 
 func (w *jsonWalker) decode(v any) error {
+	start := w.dec.InputOffset()
 	if err := w.dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) { // its offset is relative to the value
+			return catalog.Errorf(w.path, w.lines.at(start+te.Offset), "field %q has a JSON %s where a %s is expected", te.Field, te.Value, te.Type)
+		}
 		return w.errAt(err)
 	}
 	return nil

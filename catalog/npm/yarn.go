@@ -91,8 +91,11 @@ func parseYarnV1(ctx context.Context, f *catalog.File, data []byte, foundBy stri
 				return yarnV1Packages(f, entries, foundBy), catalog.Errorf(f.Path, lineNo, "expected an entry header ending in ':', found %q", clip(trimmed))
 			}
 			specs, err := splitSpecs(strings.TrimSuffix(trimmed, ":"))
-			if err != nil || len(specs) == 0 {
-				return yarnV1Packages(f, entries, foundBy), catalog.Errorf(f.Path, lineNo, "invalid entry header %q", clip(trimmed))
+			if err == nil && len(specs) == 0 {
+				err = fmt.Errorf("no specifiers")
+			}
+			if err != nil {
+				return yarnV1Packages(f, entries, foundBy), catalog.Errorf(f.Path, lineNo, "invalid entry header %q: %v", clip(trimmed), err)
 			}
 			if len(entries) >= catalog.MaxPackages {
 				return nil, fmt.Errorf("%s: %w: more than %d packages", f.Path, catalog.ErrTooLarge, catalog.MaxPackages)
