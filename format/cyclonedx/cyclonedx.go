@@ -98,8 +98,9 @@ const (
 	propSource        = "hallmark:source:" // + [<index>:]kind|name|digest|tag|layer:<i>:…
 	propError         = "hallmark:error"   // "path:line: message"; "hallmark:error:<i>:cataloger"
 	propPartial       = "hallmark:partial"
-	propGroup         = "hallmark:cyclonedx:group"  // a group Decode could not join to the name
-	propParent        = "hallmark:cyclonedx:parent" // bom-ref of the enclosing component
+	propGroup         = "hallmark:cyclonedx:group"   // a group Decode could not join to the name
+	propParent        = "hallmark:cyclonedx:parent"  // bom-ref of the enclosing component
+	propUnread        = "hallmark:cyclonedx:unread:" // + a mapping property Decode could not apply
 )
 
 // reserved reports whether a package property name belongs to the mapping itself.

@@ -312,7 +312,7 @@ func (d *decoder) inventory(bom *cdx.BOM) (*sbom.Inventory, error) {
 		d.inv.Sources = append(d.inv.Sources, decodeSource(meta))
 	}
 	if md := bom.Metadata; md != nil && md.Properties != nil {
-		d.metadataProps(*md.Properties, meta != nil)
+		d.metadataProps(*md.Properties)
 	}
 	return &d.inv, nil
 }
@@ -587,7 +587,13 @@ func (d *decoder) pkg(c *cdx.Component, parent string) *sbom.Package {
 			case propVCSRef:
 				vcs.Ref, hasVCS = v, true
 			default:
-				if !locationProp(p.Locations, pr.Name, v) {
+				switch {
+				case locationProp(p.Locations, pr.Name, v):
+				case reserved(pr.Name):
+					// A mapping property Decode cannot apply (a location index out of
+					// range, say): keep it under a name that Encode passes through.
+					keep(propUnread+pr.Name, v)
+				default:
 					keep(pr.Name, v)
 				}
 			}
@@ -773,7 +779,7 @@ func sourceField(s *sbom.Source, field, value string) bool {
 }
 
 // metadataProps reads further sources and the errors of a partial inventory.
-func (d *decoder) metadataProps(props []cdx.Property, haveFirst bool) {
+func (d *decoder) metadataProps(props []cdx.Property) {
 	extra := map[int]*sbom.Source{}
 	catalogers := map[int]string{}
 	for _, p := range props {
@@ -804,11 +810,10 @@ func (d *decoder) metadataProps(props []cdx.Property, haveFirst bool) {
 			d.inv.Errors[i].Cataloger = c
 		}
 	}
-	if len(extra) > 0 && !haveFirst {
-		d.inv.Sources = append(d.inv.Sources, sbom.Source{})
-	}
 	for _, i := range slices.Sorted(maps.Keys(extra)) {
-		d.inv.Sources = append(d.inv.Sources, *extra[i])
+		if extra[i].Name != "" { // every source Encode writes has one
+			d.inv.Sources = append(d.inv.Sources, *extra[i])
+		}
 	}
 }
 

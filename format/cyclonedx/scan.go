@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 
 	"github.com/hallmark-dev/hallmark/catalog"
 )
@@ -15,19 +14,14 @@ import (
 // repeated XML elements. These pre-scans of the raw document find what it would hide, and
 // bound the nesting depth before the library builds anything.
 
-// emptyRefJSON finds "bom-ref": "" and "ref": "". An unescaped quote always delimits a JSON
-// string, so the pattern cannot match inside one.
-var emptyRefJSON = regexp.MustCompile(`"(bom-ref|ref)"\s*:\s*""`)
-
-func tooDeep(line int) error {
-	return fmt.Errorf("cyclonedx: line %d: %w (nested deeper than %d levels)", line, catalog.ErrTooLarge, catalog.MaxDepth)
-}
-
-// scanJSON checks the nesting depth of a JSON document and looks for empty references.
+// scanJSON checks the nesting depth of a JSON document and looks for empty references
+// ("bom-ref": "" and "ref": ""). An unescaped quote always delimits a JSON string, so a key
+// is recognised exactly.
 func scanJSON(data []byte) error {
 	depth, line := 0, 1
 	inString, escaped := false, false
-	for _, c := range data {
+	start := 0 // of the current string, after its opening quote
+	for i, c := range data {
 		if c == '\n' {
 			line++
 		}
@@ -40,9 +34,12 @@ func scanJSON(data []byte) error {
 				escaped = true
 			case c == '"':
 				inString = false
+				if key := data[start:i]; (string(key) == "ref" || string(key) == "bom-ref") && emptyValue(data[i+1:]) {
+					return invalidf("line %d: empty %q", line, key)
+				}
 			}
 		case c == '"':
-			inString = true
+			inString, start = true, i+1
 		case c == '{' || c == '[':
 			depth++
 			if depth > catalog.MaxDepth {
@@ -52,10 +49,20 @@ func scanJSON(data []byte) error {
 			depth--
 		}
 	}
-	if loc := emptyRefJSON.FindIndex(data); loc != nil {
-		return invalidf("line %d: empty %s", lineAt(data, loc[0]), data[loc[0]:loc[1]])
-	}
 	return nil
+}
+
+// emptyValue reports whether rest starts with `: ""`, give or take white space.
+func emptyValue(rest []byte) bool {
+	rest = bytes.TrimLeft(rest, " \t\r\n")
+	if len(rest) == 0 || rest[0] != ':' {
+		return false
+	}
+	return bytes.HasPrefix(bytes.TrimLeft(rest[1:], " \t\r\n"), []byte(`""`))
+}
+
+func tooDeep(line int) error {
+	return fmt.Errorf("cyclonedx: line %d: %w (nested deeper than %d levels)", line, catalog.ErrTooLarge, catalog.MaxDepth)
 }
 
 // lineAt returns the 1-based line of byte offset off.
