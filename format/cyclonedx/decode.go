@@ -63,8 +63,11 @@ func Decode(r io.Reader) (*sbom.Inventory, error) {
 	return d.inventory(bom)
 }
 
-// maxSize is MaxDocumentSize, lowered by tests.
-var maxSize = MaxDocumentSize
+// maxSize and maxComponents are MaxDocumentSize and catalog.MaxPackages, lowered by tests.
+var (
+	maxSize       = MaxDocumentSize
+	maxComponents = catalog.MaxPackages
+)
 
 // libDecode runs the library's decoder, turning a panic on hostile input into an error.
 func libDecode(data []byte, format cdx.BOMFileFormat) (bom *cdx.BOM, err error) {
@@ -356,8 +359,8 @@ func (d *decoder) flatten(out *[]flat, cs *[]cdx.Component, parent int, where st
 		c := &(*cs)[i]
 		at := where + "[" + strconv.Itoa(i) + "]"
 		d.count++
-		if d.count > catalog.MaxPackages {
-			return fmt.Errorf("cyclonedx: %w (more than %d components)", catalog.ErrTooLarge, catalog.MaxPackages)
+		if d.count > maxComponents {
+			return fmt.Errorf("cyclonedx: %w (more than %d components)", catalog.ErrTooLarge, maxComponents)
 		}
 		if err := d.check(c, at); err != nil {
 			return err
