@@ -352,7 +352,7 @@ func projectURL(urls []string) string {
 			continue
 		}
 		l := strings.NewReplacer(" ", "", "-", "", "_", "", ".", "").Replace(strings.ToLower(label))
-		for i, want := range []string{"homepage", "home", "repository", "source", "sourcecode"} {
+		for i, want := range []string{"homepage", "home", "repository", "source", "sourcecode", "code", "github"} {
 			if l == want && i < rank {
 				best, rank = strings.TrimSpace(u), i
 			}
