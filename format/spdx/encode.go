@@ -107,7 +107,8 @@ func defaultNamespace(doc *v2_3.Document) (string, error) {
 }
 
 // moveAnnotations moves package annotations to the document, where tag-value keeps them (with
-// SPDXREF naming the package).
+// SPDXREF naming the package), and wraps every comment in <text> as SPDX 2.3 §12.4 asks for
+// tag-value. The JSON in Hallmark's comments cannot contain "</text>": json.Marshal escapes "<".
 func moveAnnotations(doc *v2_3.Document) {
 	for _, p := range doc.Packages {
 		for _, a := range p.Annotations {
@@ -115,6 +116,9 @@ func moveAnnotations(doc *v2_3.Document) {
 			doc.Annotations = append(doc.Annotations, &a)
 		}
 		p.Annotations = nil
+	}
+	for _, a := range doc.Annotations {
+		a.AnnotationComment = "<text>" + a.AnnotationComment + "</text>"
 	}
 }
 
@@ -283,6 +287,7 @@ func (e *encoder) errors(errs []sbom.FileError) error {
 		if err != nil {
 			return err
 		}
+		a.AnnotationSPDXIdentifier = common.MakeDocElementID("", "DOCUMENT")
 		e.doc.Annotations = append(e.doc.Annotations, &a)
 		comment.WriteString("\n" + clean(fe.String()))
 	}
