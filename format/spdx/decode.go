@@ -39,9 +39,10 @@ func hallmarkAnnotation(a *v2_3.Annotation) (prefix, body string, ok bool) {
 	return "", "", false
 }
 
+// strictJSON decodes one JSON object; unknown keys are ignored so that annotations written by
+// later versions stay readable.
 func strictJSON(body string, v any) error {
 	dec := json.NewDecoder(strings.NewReader(body))
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return err
 	}

@@ -30,14 +30,20 @@
 // Everything SPDX has no field for (the Hallmark ID, Type, Ecosystem, Constraint, Unresolved,
 // the licence list, Locations, Relation, Scope, SourceName, SourceVersion, Arch, VCS, FoundBy and
 // Properties) is kept in exactly one annotation per package, of type OTHER, by "Tool: hallmark",
-// whose comment is "hallmark:package:" followed by a JSON object (see packageExt). When a
-// standard field cannot carry a value exactly (a name with a line break, a checksum algorithm
-// SPDX does not know, a supplier already written as "Organization: …"), the object also holds
-// the exact value under "exact", and the SPDX field holds a cleaned-up form.
+// whose comment is "hallmark:package:" followed by a JSON object with the keys of the model's
+// JSON form: "id", "type", "constraint", "unresolved", "ecosystem", "licenses", "locations",
+// "relation", "scope", "source_name", "source_version", "arch", "vcs", "found_by" and
+// "properties" (empty values left out). When a standard field cannot carry a value exactly (a
+// name with a line break, a checksum algorithm SPDX does not know, a supplier already written as
+// "Organization: …"), the object also holds the exact value under "exact" ("name", "version",
+// "purl", "cpes", "hashes", "description", "supplier", "homepage", "download_url"), and the SPDX
+// field holds a cleaned-up form. Readers ignore keys they do not know.
 //
 // Each Source becomes a package (purpose CONTAINER for images, FILE for files, APPLICATION
-// otherwise) that the document DESCRIBES, with a "hallmark:source:" annotation; with exactly one
-// source it CONTAINS every other package. The Distro becomes an OPERATING-SYSTEM package with a
+// otherwise; its digest as a checksum) that the document DESCRIBES, with a "hallmark:source:"
+// annotation holding the source's JSON and its "index" in Inventory.Sources; with exactly one
+// source it CONTAINS every other package. Without sources the document DESCRIBES the packages
+// of type application or container. The Distro becomes an OPERATING-SYSTEM package with a
 // "hallmark:distro:" annotation. Inventory.Errors become document annotations
 // "hallmark:error:{json}" and a document comment that says the SBOM is partial.
 //
