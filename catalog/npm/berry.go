@@ -232,7 +232,7 @@ func parseBerry(ctx context.Context, f *catalog.File, data []byte, foundBy strin
 			if t == nil || t == it.p {
 				continue
 			}
-			it.p.DependsOn = appendUnique(it.p.DependsOn, t.ID)
+			it.p.DependsOn = append(it.p.DependsOn, t.ID)
 			switch {
 			case it.e.DependenciesMeta[n].Optional:
 				im.optional = append(im.optional, t.ID)
@@ -244,7 +244,7 @@ func parseBerry(ctx context.Context, f *catalog.File, data []byte, foundBy strin
 		}
 		for _, n := range sortedKeys(it.e.PeerDependencies) {
 			if t := resolve(n, it.e.PeerDependencies[n]); t != nil && t != it.p {
-				it.p.DependsOn = appendUnique(it.p.DependsOn, t.ID)
+				it.p.DependsOn = append(it.p.DependsOn, t.ID)
 			}
 		}
 		if it.patchOf != "" {
@@ -254,7 +254,7 @@ func parseBerry(ctx context.Context, f *catalog.File, data []byte, foundBy strin
 				t = byDesc[n+"@"+strings.TrimPrefix(r, "npm:")]
 			}
 			if t != nil && t != it.p {
-				it.p.DependsOn = appendUnique(it.p.DependsOn, t.ID)
+				it.p.DependsOn = append(it.p.DependsOn, t.ID)
 			}
 		}
 		if it.isWS {
@@ -267,7 +267,7 @@ func parseBerry(ctx context.Context, f *catalog.File, data []byte, foundBy strin
 	if rootPkg != nil {
 		for _, it := range items {
 			if it.isWS && it.p != rootPkg {
-				rootPkg.DependsOn = appendUnique(rootPkg.DependsOn, it.p.ID)
+				rootPkg.DependsOn = append(rootPkg.DependsOn, it.p.ID)
 			}
 		}
 	}

@@ -108,7 +108,7 @@ func (c *BunCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.R
 	if !haveVersion {
 		return nil, catalog.Errorf(f.Path, 1, "no lockfileVersion: not a bun.lock")
 	}
-	return &catalog.Result{Packages: buildBun(f.Path, c.Name(), workspaces, wsLines, entries)}, nil
+	return &catalog.Result{Packages: finish(buildBun(f.Path, c.Name(), workspaces, wsLines, entries))}, nil
 }
 
 func decodeBunWorkspaces(w *jsonWalker) (map[string]bunWorkspace, map[string]int, error) {
@@ -335,7 +335,7 @@ func buildBun(file, foundBy string, workspaces map[string]bunWorkspace, wsLines 
 		for _, deps := range []map[string]string{e.info.Dependencies, e.info.OptionalDependencies, e.info.PeerDependencies} {
 			for _, n := range sortedKeys(deps) {
 				if t := resolve(e.key, n); t != nil && t != p {
-					p.DependsOn = appendUnique(p.DependsOn, t.ID)
+					p.DependsOn = append(p.DependsOn, t.ID)
 				}
 			}
 		}
@@ -354,7 +354,7 @@ func buildBun(file, foundBy string, workspaces map[string]bunWorkspace, wsLines 
 				if t == nil || t == p {
 					continue
 				}
-				p.DependsOn = appendUnique(p.DependsOn, t.ID)
+				p.DependsOn = append(p.DependsOn, t.ID)
 				*kind = append(*kind, t.ID)
 			}
 		}
@@ -367,7 +367,7 @@ func buildBun(file, foundBy string, workspaces map[string]bunWorkspace, wsLines 
 	if root := wsPkg[""]; root != nil {
 		for _, d := range wsDirs {
 			if d != "" {
-				root.DependsOn = appendUnique(root.DependsOn, wsPkg[d].ID)
+				root.DependsOn = append(root.DependsOn, wsPkg[d].ID)
 			}
 		}
 	}

@@ -227,17 +227,23 @@ func (m *manifest) workspacePatterns() []string {
 		return nil
 	}
 	var list []string
-	if json.Unmarshal(m.Workspaces, &list) == nil {
-		return list
+	if json.Unmarshal(m.Workspaces, &list) != nil {
+		var obj struct {
+			Packages []string `json:"packages"`
+		}
+		if json.Unmarshal(m.Workspaces, &obj) != nil {
+			return nil
+		}
+		list = obj.Packages
 	}
-	var obj struct {
-		Packages []string `json:"packages"`
+	if len(list) > maxWorkspacePatterns {
+		list = list[:maxWorkspacePatterns]
 	}
-	if json.Unmarshal(m.Workspaces, &obj) == nil {
-		return obj.Packages
-	}
-	return nil
+	return list
 }
+
+// maxWorkspacePatterns bounds the workspace globs read from one manifest.
+const maxWorkspacePatterns = 1000
 
 // readManifest reads the package.json in dir (relative to the target root) through fsys. It
 // returns nil when there is none or it cannot be read: a lockfile is catalogued without it.
@@ -352,14 +358,14 @@ func applyImporters(pkgs []*sbom.Package, imps []importer, deriveScope bool) {
 	}
 }
 
-// appendUnique appends s to list unless it is already there.
-func appendUnique(list []string, s string) []string {
-	for _, x := range list {
-		if x == s {
-			return list
-		}
+// finish sorts and de-duplicates the edges of every package (builders append them freely:
+// checking for duplicates while appending would be quadratic in hostile files).
+func finish(pkgs []*sbom.Package) []*sbom.Package {
+	for _, p := range pkgs {
+		slices.Sort(p.DependsOn)
+		p.DependsOn = slices.Compact(p.DependsOn)
 	}
-	return append(list, s)
+	return pkgs
 }
 
 // lineCounter turns increasing byte offsets into 1-based line numbers in linear total time.

@@ -540,3 +540,27 @@ func TestStripJSONC(t *testing.T) {
 		t.Errorf("string changed: %v", v["b"])
 	}
 }
+
+// TestPnpmSingleProject covers the 5.x and 6.0 layout of a project without workspaces, whose
+// dependencies sit at the top level of the lockfile.
+func TestPnpmSingleProject(t *testing.T) {
+	for _, file := range []string{"pnpm-v5-single/pnpm-lock.yaml", "pnpm-v6-single/pnpm-lock.yaml"} {
+		pkgs := run(t, "pnpm-lock", file)
+		got := map[string]summary{}
+		for _, p := range pkgs {
+			got[p.Name+"@"+p.Version] = summarize(p)
+		}
+		want := map[string]summary{
+			"single@0.1.0":    {Name: "single", Version: "0.1.0", PURL: "pkg:npm/single@0.1.0", Type: sbom.TypeApplication},
+			"debug@4.4.3":     {Name: "debug", Version: "4.4.3", PURL: "pkg:npm/debug@4.4.3", Scope: sbom.ScopeRuntime, Relation: sbom.RelationDirect},
+			"ms@2.1.3":        {Name: "ms", Version: "2.1.3", PURL: "pkg:npm/ms@2.1.3", Scope: sbom.ScopeRuntime, Relation: sbom.RelationTransitive},
+			"is-number@7.0.0": {Name: "is-number", Version: "7.0.0", PURL: "pkg:npm/is-number@7.0.0", Scope: sbom.ScopeDev, Relation: sbom.RelationDirect},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", file, diff)
+		}
+		if root := find(pkgs, "single", "0.1.0"); len(root.DependsOn) != 2 {
+			t.Errorf("%s: root depends on %v", file, root.DependsOn)
+		}
+	}
+}

@@ -84,7 +84,7 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 	if lf.version < 2 || len(lf.packages) == 0 {
 		man = readManifest(f.FS, path.Dir(f.Path))
 	}
-	return &catalog.Result{Packages: buildNPM(f.Path, c.Name(), lf, man)}, nil
+	return &catalog.Result{Packages: finish(buildNPM(f.Path, c.Name(), lf, man))}, nil
 }
 
 type npmLock struct {
@@ -559,7 +559,7 @@ func buildNPM(file, foundBy string, lf *npmLock, man *manifest) []*sbom.Package 
 				if t == nil || t == p {
 					continue
 				}
-				p.DependsOn = appendUnique(p.DependsOn, t.ID)
+				p.DependsOn = append(p.DependsOn, t.ID)
 				if isImporter && kind != nil {
 					*kind = append(*kind, t.ID)
 				}
@@ -579,7 +579,7 @@ func buildNPM(file, foundBy string, lf *npmLock, man *manifest) []*sbom.Package 
 		add := func(deps map[string]string, kind *[]string) {
 			for _, name := range sortedKeys(deps) {
 				if t := target("", name); t != nil {
-					root.DependsOn = appendUnique(root.DependsOn, t.ID)
+					root.DependsOn = append(root.DependsOn, t.ID)
 					*kind = append(*kind, t.ID)
 				}
 			}
@@ -592,7 +592,7 @@ func buildNPM(file, foundBy string, lf *npmLock, man *manifest) []*sbom.Package 
 	}
 	if root != nil {
 		for _, ws := range workspaces {
-			root.DependsOn = appendUnique(root.DependsOn, ws.ID)
+			root.DependsOn = append(root.DependsOn, ws.ID)
 		}
 	}
 	if len(imps) > 0 && (rootEntry != nil || man != nil) {

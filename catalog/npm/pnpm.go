@@ -113,7 +113,7 @@ func (c *PnpmCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 	if err := lf.readPackages(ctx, sections); err != nil {
 		return &catalog.Result{Packages: lf.pkgs}, err
 	}
-	return &catalog.Result{Packages: lf.build()}, nil
+	return &catalog.Result{Packages: finish(lf.build())}, nil
 }
 
 type pnpmLock struct {
@@ -415,7 +415,7 @@ func (lf *pnpmLock) build() []*sbom.Package {
 				if t == nil || t == p {
 					continue
 				}
-				p.DependsOn = appendUnique(p.DependsOn, t.ID)
+				p.DependsOn = append(p.DependsOn, t.ID)
 				*kind = append(*kind, t.ID)
 			}
 		}
@@ -427,7 +427,7 @@ func (lf *pnpmLock) build() []*sbom.Package {
 	if root := impPkg["."]; root != nil {
 		for _, p := range impPkgs {
 			if p != root {
-				root.DependsOn = appendUnique(root.DependsOn, p.ID)
+				root.DependsOn = append(root.DependsOn, p.ID)
 			}
 		}
 	}
@@ -436,7 +436,7 @@ func (lf *pnpmLock) build() []*sbom.Package {
 		for _, deps := range []map[string]string{e.Dependencies, e.OptionalDependencies} {
 			for _, n := range sortedKeys(deps) {
 				if t := resolve(".", n, deps[n]); t != nil && t != p {
-					p.DependsOn = appendUnique(p.DependsOn, t.ID)
+					p.DependsOn = append(p.DependsOn, t.ID)
 				}
 			}
 		}

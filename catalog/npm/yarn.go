@@ -45,10 +45,10 @@ func (c *YarnCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 	}
 	if isBerry(data) {
 		pkgs, err := parseBerry(ctx, f, data, c.Name())
-		return &catalog.Result{Packages: pkgs}, err
+		return &catalog.Result{Packages: finish(pkgs)}, err
 	}
 	pkgs, err := parseYarnV1(ctx, f, data, c.Name())
-	return &catalog.Result{Packages: pkgs}, err
+	return &catalog.Result{Packages: finish(pkgs)}, err
 }
 
 // isBerry reports whether a yarn.lock is in Berry's YAML form: it has a top-level __metadata.
@@ -296,7 +296,7 @@ func yarnV1Packages(f *catalog.File, entries []*yarnEntry, foundBy string) []*sb
 		for _, deps := range ed.deps {
 			for _, n := range sortedKeys(deps) {
 				if t := bySpec[n+"@"+deps[n]]; t != nil && t != ed.p {
-					ed.p.DependsOn = appendUnique(ed.p.DependsOn, t.ID)
+					ed.p.DependsOn = append(ed.p.DependsOn, t.ID)
 				}
 			}
 		}
@@ -358,7 +358,7 @@ func addClassicProjects(f *catalog.File, pkgs []*sbom.Package, bySpec map[string
 				if t == nil || t == pr.p {
 					continue
 				}
-				pr.p.DependsOn = appendUnique(pr.p.DependsOn, t.ID)
+				pr.p.DependsOn = append(pr.p.DependsOn, t.ID)
 				*kind = append(*kind, t.ID)
 			}
 		}
