@@ -37,7 +37,7 @@ func Catalogers() []catalog.Cataloger { return []catalog.Cataloger{&Cataloger{}}
 // The purl is pkg:apk/<distro>/<name>@<version>?arch=<arch>&distro=<id>-<version_id> (purl
 // apk type: the namespace is the os-release ID, "alpine" when unknown; the name is
 // lower-cased). Ecosystem is osrelease.Ecosystem of the target ("Alpine" when unknown) and
-// the property "hallmark:distro" records the OSV ecosystem with its release ("Alpine:v3.20").
+// the property "hallmark:os:ecosystem" records the OSV ecosystem with its release ("Alpine:v3.20").
 type Cataloger struct{}
 
 var (
@@ -150,7 +150,7 @@ func (c *Cataloger) packages(path string, entries []*entry, d *sbom.Distro) []*s
 		if h := checksum(e.checksum); h != "" {
 			p.Hashes = []sbom.Hash{{Algorithm: "SHA-1", Value: h}}
 		}
-		p.SetProperty("hallmark:distro", ecoRel)
+		p.SetProperty("hallmark:os:ecosystem", ecoRel)
 		p.SetProperty("hallmark:apk:installed-size", e.installedSize)
 		p.SetProperty("hallmark:apk:commit", e.commit)
 		done := map[string]bool{}

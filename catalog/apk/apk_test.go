@@ -45,7 +45,7 @@ func TestAlpine320(t *testing.T) {
 		Homepage:      "https://musl.libc.org/",
 		FoundBy:       "apk-installed",
 		Properties: map[string]string{
-			"hallmark:distro":             "Alpine:v3.20",
+			"hallmark:os:ecosystem":       "Alpine:v3.20",
 			"hallmark:apk:installed-size": "667648",
 			"hallmark:apk:commit":         "4fe5bdbe47b100daa6380f81c4c8ea3f99b61362",
 		},
@@ -93,8 +93,8 @@ func TestWithoutOSRelease(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s %s %v %v %v", p.PURL, p.Ecosystem, p.DependsOn, p.Properties, p.Locations))
 	}
 	want := []string{
-		"pkg:apk/alpine/musl@1.2.5-r0?arch=aarch64 Alpine [] map[hallmark:distro:Alpine] [lib/apk/db/installed:2]",
-		"pkg:apk/alpine/zlib@1.3.1-r1?arch=aarch64 Alpine [musl] map[hallmark:distro:Alpine] [lib/apk/db/installed:6]",
+		"pkg:apk/alpine/musl@1.2.5-r0?arch=aarch64 Alpine [] map[hallmark:os:ecosystem:Alpine] [lib/apk/db/installed:2]",
+		"pkg:apk/alpine/zlib@1.3.1-r1?arch=aarch64 Alpine [musl] map[hallmark:os:ecosystem:Alpine] [lib/apk/db/installed:6]",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)

@@ -40,7 +40,7 @@ func Catalogers() []catalog.Cataloger { return []catalog.Cataloger{&Cataloger{}}
 // following the purl deb type: the version keeps its epoch ("1:2.38.1-5+b1"), the namespace
 // is the os-release ID ("debian" when the target has no os-release). Ecosystem is the OSV
 // ecosystem of the distribution (osrelease.Ecosystem, "Debian" when unknown), and the
-// property "hallmark:distro" records the OSV ecosystem with its release ("Debian:12").
+// property "hallmark:os:ecosystem" records the OSV ecosystem with its release ("Debian:12").
 type Cataloger struct{}
 
 var (
@@ -222,7 +222,7 @@ func (c *Cataloger) packages(ctx context.Context, f *catalog.File, entries []*en
 		if p.SourceVersion == "" {
 			p.SourceVersion = e.version
 		}
-		p.SetProperty("hallmark:distro", ecoRel)
+		p.SetProperty("hallmark:os:ecosystem", ecoRel)
 		p.SetProperty("hallmark:deb:installed-size", e.installedSize)
 		if e.status != "" && !strings.HasPrefix(e.status, "install ") {
 			p.SetProperty("hallmark:deb:status", e.status)

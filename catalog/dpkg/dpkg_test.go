@@ -49,7 +49,7 @@ func TestDebian12Status(t *testing.T) {
 		Supplier:      "GNU Libc Maintainers <debian-glibc@lists.debian.org>",
 		Homepage:      "https://www.gnu.org/software/libc/libc.html",
 		FoundBy:       "dpkg-status",
-		Properties:    map[string]string{"hallmark:deb:installed-size": "13001", "hallmark:distro": "Debian:12"},
+		Properties:    map[string]string{"hallmark:deb:installed-size": "13001", "hallmark:os:ecosystem": "Debian:12"},
 	}
 	if diff := cmp.Diff(want, pkgs["libc6:amd64"]); diff != "" {
 		t.Errorf("libc6 mismatch (-want +got):\n%s", diff)
@@ -201,10 +201,10 @@ Description: short
 		got = append(got, fmt.Sprintf("%s %s %s %d %v %q %v", p.ID, p.PURL, p.Ecosystem, p.Locations[0].Line, p.DependsOn, p.Description, p.Properties))
 	}
 	want := []string{
-		`held:amd64 pkg:deb/ubuntu/held@2.0-1?arch=amd64&distro=ubuntu-22.04 Ubuntu 6 [multi:amd64 foreign:i386 multi:i386] "" map[hallmark:deb:status:hold ok installed hallmark:distro:Ubuntu:22.04]`,
-		`multi:i386 pkg:deb/ubuntu/multi@3?arch=i386&distro=ubuntu-22.04 Ubuntu 12 [] "" map[hallmark:distro:Ubuntu:22.04]`,
-		`multi:amd64 pkg:deb/ubuntu/multi@3?arch=amd64&distro=ubuntu-22.04 Ubuntu 18 [] "" map[hallmark:distro:Ubuntu:22.04]`,
-		`foreign:i386 pkg:deb/ubuntu/foreign@4?arch=i386&distro=ubuntu-22.04 Ubuntu 23 [] "short" map[hallmark:distro:Ubuntu:22.04]`,
+		`held:amd64 pkg:deb/ubuntu/held@2.0-1?arch=amd64&distro=ubuntu-22.04 Ubuntu 6 [multi:amd64 foreign:i386 multi:i386] "" map[hallmark:deb:status:hold ok installed hallmark:os:ecosystem:Ubuntu:22.04]`,
+		`multi:i386 pkg:deb/ubuntu/multi@3?arch=i386&distro=ubuntu-22.04 Ubuntu 12 [] "" map[hallmark:os:ecosystem:Ubuntu:22.04]`,
+		`multi:amd64 pkg:deb/ubuntu/multi@3?arch=amd64&distro=ubuntu-22.04 Ubuntu 18 [] "" map[hallmark:os:ecosystem:Ubuntu:22.04]`,
+		`foreign:i386 pkg:deb/ubuntu/foreign@4?arch=i386&distro=ubuntu-22.04 Ubuntu 23 [] "short" map[hallmark:os:ecosystem:Ubuntu:22.04]`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("mismatch (-want +got):\n%s", diff)
