@@ -487,6 +487,8 @@ func TestMalformed(t *testing.T) {
 		{"bun-lock", "bun.lock", bun[:len(bun)/2], 0, "truncated"},
 		{"bun-lock", "bun.lock", "{\n  \"lockfileVersion\": 1,\n  \"packages\": {\n    \"a\": [],\n  },\n}", 4, "must be an array starting"},
 		{"bun-lock", "bun.lock", "{\n  \"lockfileVersion\": 9,\n}", 2, "lockfileVersion 9 is not supported"},
+		{"bun-lock", "bun.lock", "{\n  \"lockfileVersion\": 1,\n  \"packages\": {\n    \"a\": [\"no version\"],\n  },\n}", 4, "is not name@resolution"},
+		{"yarn-lock", "yarn.lock", "# yarn lockfile v1\n\n\"@scope@^1.0.0\":\n  version \"1.0.0\"\n", 3, "is not name@range"},
 	}
 	for i, tt := range tests {
 		_, err := catalogtest.Bytes(t, cataloger(t, tt.cat), tt.rel, []byte(tt.data))

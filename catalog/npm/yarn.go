@@ -97,6 +97,11 @@ func parseYarnV1(ctx context.Context, f *catalog.File, data []byte, foundBy stri
 			if err != nil {
 				return yarnV1Packages(f, entries, foundBy), catalog.Errorf(f.Path, lineNo, "invalid entry header %q: %v", clip(trimmed), err)
 			}
+			for _, sp := range specs {
+				if n, _, ok := splitNameAt(sp); !ok || !validName(n) {
+					return yarnV1Packages(f, entries, foundBy), catalog.Errorf(f.Path, lineNo, "specifier %q is not name@range", clip(sp))
+				}
+			}
 			if len(entries) >= catalog.MaxPackages {
 				return nil, fmt.Errorf("%s: %w: more than %d packages", f.Path, catalog.ErrTooLarge, catalog.MaxPackages)
 			}
