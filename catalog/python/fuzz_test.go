@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"strings"
 	"testing"
 
 	"github.com/hallmark-dev/hallmark/catalog"
@@ -47,7 +48,9 @@ func byBase(names ...string) func(string) bool {
 
 func FuzzRequirements(f *testing.F) {
 	c := &RequirementsCataloger{}
-	fuzz(f, c, "requirements.txt", func(p string) bool { return c.Related(p, 0) && path.Base(p) != "pyproject.toml" })
+	fuzz(f, c, "requirements.txt", func(p string) bool {
+		return strings.HasPrefix(p, "requirements/") && (strings.HasSuffix(p, ".txt") || strings.HasSuffix(p, ".in"))
+	})
 }
 
 func FuzzPoetryLock(f *testing.F) {

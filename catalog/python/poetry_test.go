@@ -57,6 +57,8 @@ func TestPoetryLockBytes(t *testing.T) {
 		{"bad name", "[[package]]\nname = \"-\"\nversion = \"1\"\n", "poetry.lock:1: [[package]] entry 1 has no valid name"},
 		{"wrong type", "package = 3\n", "not a poetry.lock"},
 		{"deep nesting", "a = " + strings.Repeat("[", 100), "nested deeper"},
+		{"deep dotted key", strings.Repeat("a.", 100) + "b = 1\n", "nested deeper"},
+		{"deep table header", "[" + strings.Repeat("a.", 100) + "b]\n", "nested deeper"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := catalogtest.Bytes(t, c, "poetry.lock", []byte(tc.in))

@@ -169,7 +169,7 @@ func addHash(p *sbom.Package, s string) {
 func decodeTOML(path string, data []byte, what string) (map[string]any, error) {
 	if line, ok := tomlDepthOK(data); !ok {
 		return nil, &catalog.ParseError{Path: path, Line: line,
-			Err: fmt.Errorf("%w: arrays or inline tables nested deeper than %d", catalog.ErrTooLarge, catalog.MaxDepth)}
+			Err: fmt.Errorf("%w: arrays, inline tables or dotted keys nested deeper than %d", catalog.ErrTooLarge, catalog.MaxDepth)}
 	}
 	var doc map[string]any
 	if err := toml.Unmarshal(data, &doc); err != nil {
@@ -182,14 +182,27 @@ func decodeTOML(path string, data []byte, what string) (map[string]any, error) {
 	return doc, nil
 }
 
-// tomlDepthOK scans TOML text for the nesting of "[" and "{" outside strings and comments and
-// reports false, with the line, when it exceeds catalog.MaxDepth.
+// tomlDepthOK scans TOML text for the nesting of "[" and "{" and for the parts of dotted keys
+// ("a.b.c = 1", "[a.b.c]"), outside strings and comments, and reports false, with the line,
+// when either exceeds catalog.MaxDepth: the parser and decoder recurse on both.
 func tomlDepthOK(data []byte) (int, bool) {
 	depth, line := 0, 1
+	inKey, keyDots := true, 0
 	for i := 0; i < len(data); i++ {
 		switch c := data[i]; c {
-		case '\n':
-			line++
+		case '\n', ',':
+			if c == '\n' {
+				line++
+			}
+			inKey, keyDots = true, 0
+		case '=':
+			inKey = false
+		case '.':
+			if inKey {
+				if keyDots++; keyDots > catalog.MaxDepth {
+					return line, false
+				}
+			}
 		case '#':
 			for i < len(data) && data[i] != '\n' {
 				i++
@@ -219,6 +232,9 @@ func tomlDepthOK(data []byte) (int, bool) {
 			}
 			i = j + len(q) - 1
 		case '[', '{':
+			if c == '{' {
+				inKey, keyDots = true, 0
+			}
 			depth++
 			if depth > catalog.MaxDepth {
 				return line, false

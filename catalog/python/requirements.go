@@ -59,11 +59,20 @@ func (*RequirementsCataloger) Match(p string, mode fs.FileMode) bool {
 		path.Base(path.Dir(p)) == "requirements"
 }
 
-// Related implements catalog.RelatedMatcher: includes may have any .txt or .in name, and a
-// local-path requirement is named by the pyproject.toml it points to.
-func (*RequirementsCataloger) Related(p string, mode fs.FileMode) bool {
-	base := path.Base(p)
-	return mode.IsRegular() && (strings.HasSuffix(base, ".txt") || strings.HasSuffix(base, ".in") || base == "pyproject.toml")
+// Related implements catalog.RelatedMatcher: the .txt and .in files whose names mention
+// requirements or constraints (so that -r and -c includes resolve inside images), and the
+// pyproject.toml files that name local-path requirements. Includes with other names are
+// read when the target is a directory.
+func (c *RequirementsCataloger) Related(p string, mode fs.FileMode) bool {
+	if !mode.IsRegular() {
+		return false
+	}
+	base := strings.ToLower(path.Base(p))
+	if base == "pyproject.toml" || c.Match(p, mode) {
+		return true
+	}
+	return (strings.HasSuffix(base, ".txt") || strings.HasSuffix(base, ".in")) &&
+		(strings.Contains(base, "requirement") || strings.Contains(base, "constraint"))
 }
 
 // Catalog implements catalog.Cataloger.
