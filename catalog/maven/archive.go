@@ -36,9 +36,8 @@ import (
 //
 //   - "manifest": META-INF/MANIFEST.MF gives a groupId, from Implementation-Vendor-Id (which
 //     older Maven archivers set to the groupId) or from a Bundle-SymbolicName of the form
-//     <groupId>.<artifactId>; the artifactId and version come from the file name
-//     ("name-1.2.3.jar") or else from Implementation-Title and Implementation-Version or
-//     Bundle-Version;
+//     <groupId>.<artifactId>; the artifactId comes from the file name ("name-1.2.3.jar"),
+//     the version from the file name or else from Implementation-Version or Bundle-Version;
 //   - "filename": no groupId can be derived, so the package is named by its artifactId alone
 //     ("commons-lang3"), with the version from the file name or the manifest, and its purl has
 //     no namespace. Such packages cannot match advisories by name; they are reported so that
@@ -187,15 +186,18 @@ func (w *archiveWalk) archive(r io.ReaderAt, size int64, loc string, depth int) 
 	} else {
 		w.fail(fmt.Errorf("reading %s: %w", loc, err))
 	}
-	w.add(self)
+	if !w.add(self) {
+		return ""
+	}
 	for i, pp := range props {
 		if i == primary {
 			continue
 		}
 		p := w.propsPackage(pp, loc)
 		p.SetProperty(propPrefix+"embedded", "true")
-		w.add(p)
-		self.DependsOn = append(self.DependsOn, p.ID)
+		if w.add(p) {
+			self.DependsOn = append(self.DependsOn, p.ID)
+		}
 	}
 
 	for _, zf := range nested {
@@ -216,11 +218,12 @@ func (w *archiveWalk) archive(r io.ReaderAt, size int64, loc string, depth int) 
 	return self.ID
 }
 
-// add gives p a unique ID and appends it to the result.
-func (w *archiveWalk) add(p *sbom.Package) {
+// add gives p a unique ID and appends it to the result. It reports false when the result
+// is full.
+func (w *archiveWalk) add(p *sbom.Package) bool {
 	if len(w.pkgs) >= catalog.MaxPackages {
 		w.fail(fmt.Errorf("%s: %w (more than %d packages)", p.Locations[0].Path, catalog.ErrTooLarge, catalog.MaxPackages))
-		return
+		return false
 	}
 	id := p.Locations[0].Path + "#" + p.Name
 	if n := w.ids[id]; n > 0 {
@@ -229,6 +232,7 @@ func (w *archiveWalk) add(p *sbom.Package) {
 	w.ids[p.Locations[0].Path+"#"+p.Name]++
 	p.ID = id
 	w.pkgs = append(w.pkgs, p)
+	return true
 }
 
 func (w *archiveWalk) fail(err error) {
