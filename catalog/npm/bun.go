@@ -159,6 +159,9 @@ func decodeBunPackages(ctx context.Context, w *jsonWalker) ([]*bunEntry, error) 
 		if len(arr) == 0 || json.Unmarshal(arr[0], &e.ident) != nil {
 			return nil, catalog.Errorf(w.path, line, "package %q must be an array starting with \"name@version\"", clip(k))
 		}
+		if k == "" {
+			return nil, catalog.Errorf(w.path, line, "package with an empty key")
+		}
 		if n, _, ok := splitNameAt(e.ident); !ok || !validName(n) {
 			return nil, catalog.Errorf(w.path, line, "package %q: %q is not name@resolution", clip(k), clip(e.ident))
 		}

@@ -258,6 +258,11 @@ func decodePackages(w *jsonWalker, lf *npmLock) error {
 		if err := w.decode(e); err != nil {
 			return err
 		}
+		if k != "" && !e.Link {
+			if name, _, _ := entryName(e); !validName(name) {
+				return catalog.Errorf(w.path, line, "package %q has no valid package name", clip(k))
+			}
+		}
 		lf.packages = append(lf.packages, e)
 	}
 }
@@ -292,6 +297,9 @@ func decodeV1(w *jsonWalker, lf *npmLock, parent string, depth int) error {
 		}
 		if err := w.counted(); err != nil {
 			return err
+		}
+		if !validName(name) {
+			return catalog.Errorf(w.path, line, "%q is not a valid package name", clip(name))
 		}
 		key := "node_modules/" + name
 		if parent != "" {
@@ -464,37 +472,21 @@ func buildNPM(file, foundBy string, lf *npmLock, man *manifest) []*sbom.Package 
 			ID: e.key, Version: e.Version, Ecosystem: sbom.EcosystemNPM, FoundBy: foundBy,
 			Locations: []sbom.Location{{Path: file, Line: e.line}},
 		}
-		installName := e.key
-		local := true
-		if i := strings.LastIndex(e.key, "node_modules/"); i >= 0 && (i == 0 || e.key[i-1] == '/') {
-			installName = e.key[i+len("node_modules/"):]
-			local = false
-		}
-		p.Name = e.Name
+		name, installName, local := entryName(e)
+		p.Name = name
 		switch {
 		case local:
-			if p.Name == "" {
-				p.Name = path.Base(e.key)
-			}
 			p.SetProperty(propPath, e.key)
 		case e.Link: // v1 file: entry
-			if p.Name == "" {
-				p.Name = installName
-			}
 			local = true
 		default:
-			if p.Name == "" {
-				p.Name = installName
-			} else if p.Name != installName {
+			if name != installName {
 				p.SetProperty(propAlias, installName)
 			}
 			if e.alias != "" {
 				p.SetProperty(propAlias, e.alias)
 			}
 			p.SetProperty(propPath, e.key)
-		}
-		if !validName(p.Name) {
-			p.Name = installName
 		}
 		if local {
 			dir := e.key
@@ -599,6 +591,23 @@ func buildNPM(file, foundBy string, lf *npmLock, man *manifest) []*sbom.Package 
 		applyImporters(pkgs, imps, false)
 	}
 	return pkgs
+}
+
+// entryName returns the package name of an entry, the name it is installed under, and whether
+// the entry is a local directory rather than an installed package.
+func entryName(e *lockEntry) (name, installName string, local bool) {
+	installName, local = e.key, true
+	if i := strings.LastIndex(e.key, "node_modules/"); i >= 0 && (i == 0 || e.key[i-1] == '/') {
+		installName, local = e.key[i+len("node_modules/"):], false
+	}
+	name = e.Name
+	if local && name == "" {
+		name = path.Base(e.key)
+	}
+	if !validName(name) {
+		name = installName
+	}
+	return name, installName, local
 }
 
 // licenses reads "license": a string (SPDX expression) or a legacy {"type": …} object.
