@@ -105,3 +105,40 @@ func (r *rootFS) resolve(name string) (string, error) {
 	}
 	return path.Join(done...), nil
 }
+
+var _ fs.ReadLinkFS = (*rootFS)(nil)
+
+// Lstat returns the FileInfo of name without following a link in its last element; links in
+// the directories above it are resolved within the root.
+func (r *rootFS) Lstat(name string) (fs.FileInfo, error) {
+	dir, base, err := r.resolveParent(name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "lstat", Path: name, Err: err}
+	}
+	return r.root.Lstat(path.Join(dir, base))
+}
+
+// ReadLink returns the target of the link name, as written in the link.
+func (r *rootFS) ReadLink(name string) (string, error) {
+	dir, base, err := r.resolveParent(name)
+	if err != nil {
+		return "", &fs.PathError{Op: "readlink", Path: name, Err: err}
+	}
+	return r.root.Readlink(path.Join(dir, base))
+}
+
+// resolveParent resolves the directory part of name within the root and returns it with the
+// last element.
+func (r *rootFS) resolveParent(name string) (dir, base string, err error) {
+	if !fs.ValidPath(name) || name == "." {
+		return "", "", fs.ErrInvalid
+	}
+	d, b := path.Split(name)
+	dir = "."
+	if d != "" {
+		if dir, err = r.resolve(strings.TrimSuffix(d, "/")); err != nil {
+			return "", "", err
+		}
+	}
+	return dir, b, nil
+}

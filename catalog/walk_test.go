@@ -151,6 +151,13 @@ func TestRootFS(t *testing.T) {
 	if err != nil || string(b) != "ID=inside\n" {
 		t.Errorf("absolute link inside the root: %q, %v", b, err)
 	}
+	lfs := fsys.(fs.ReadLinkFS)
+	if st, err := lfs.Lstat("etc/os-release"); err != nil || st.Mode()&fs.ModeSymlink == 0 {
+		t.Errorf("Lstat(etc/os-release) = %v, %v; want the link itself", st, err)
+	}
+	if l, err := lfs.ReadLink("etc/os-release"); err != nil || l != "/usr/lib/os-release" {
+		t.Errorf("ReadLink = %q, %v", l, err)
+	}
 	for _, name := range []string{"etc/abs-out", "etc/rel-out", "etc/loop", "../x"} {
 		if b, err := fs.ReadFile(fsys, name); err == nil {
 			t.Errorf("ReadFile(%s) = %q, want an error (the link leads outside the root or loops)", name, b)
