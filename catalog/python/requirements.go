@@ -561,7 +561,11 @@ func (rp *reqParser) finish() []*sbom.Package {
 			p.SetProperty(propIndex, rp.index)
 			p.PURL = purl(p.Name, p.Version, "repository_url", rp.index)
 		}
-		if annotated[e.file] {
+		if annotated[e.file] && len(e.via) == 0 {
+			// pip-compile annotates every line it writes: a line without "# via" in an
+			// annotated file was added by hand, as a direct requirement.
+			p.Relation = sbom.RelationDirect
+		} else if annotated[e.file] {
 			p.Relation = sbom.RelationTransitive
 			for _, v := range e.via {
 				if strings.HasPrefix(v, "-r ") || strings.Contains(v, "(") {

@@ -156,3 +156,21 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 }
+
+// TestRequirementsHandAddedLine checks that in a pip-compile file, a line without "# via"
+// (added by hand after compiling) is a direct requirement, not a transitive one.
+func TestRequirementsHandAddedLine(t *testing.T) {
+	data := "flask==2.2.2\n    # via -r requirements.in\njinja2==3.1.2\n    # via flask\nnumpy==1.24.0\n"
+	res, err := catalogtest.Bytes(t, Catalogers()[0], "requirements.txt", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]sbom.Relation{}
+	for _, p := range res.Packages {
+		got[p.Name] = p.Relation
+	}
+	want := map[string]sbom.Relation{"flask": sbom.RelationDirect, "jinja2": sbom.RelationTransitive, "numpy": sbom.RelationDirect}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("relations (-want +got):\n%s", diff)
+	}
+}
