@@ -80,7 +80,10 @@ func (c *Cataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.Resu
 	}
 	entries, perr := parse(f.Path, data)
 	if len(entries) == 0 {
-		return nil, perr
+		if perr != nil {
+			return nil, perr
+		}
+		return &catalog.Result{}, nil
 	}
 	distro, _ := osrelease.Read(f.FS) // a missing os-release only loses the qualifiers
 	pkgs := c.packages(f.Path, entries, distro)

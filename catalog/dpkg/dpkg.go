@@ -168,7 +168,10 @@ func (c *Cataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.Resu
 		entries, perr = parseStatus(f.Path, data)
 	}
 	if len(entries) == 0 {
-		return nil, perr
+		if perr != nil {
+			return nil, perr
+		}
+		return &catalog.Result{}, nil
 	}
 	distro, _ := osrelease.Read(f.FS) // a missing or broken os-release only loses the qualifiers
 	pkgs := c.packages(ctx, f, entries, distro)

@@ -10,6 +10,7 @@
 // Dependencies (REQUIRENAME) resolve to the installed package of that name or, failing that,
 // to the first installed package that provides it (PROVIDENAME); rpmlib() and file
 // requirements that no package provides by name are not edges, and versions are not checked.
+// The gpg-pubkey entries rpm keeps for imported signing keys are not packages and are left out.
 package rpm
 
 import (
@@ -50,7 +51,7 @@ const (
 // the epoch being a qualifier. Ecosystem is osrelease.Ecosystem of the target (AlmaLinux,
 // Rocky Linux, Red Hat, openSUSE, SUSE); OSV has no ecosystem for other RPM distributions
 // (Fedora, CentOS, Amazon Linux, …), and for them it is empty: the purl type still says how
-// to compare versions. The property "hallmark:distro" records the OSV ecosystem with its
+// to compare versions. The property "hallmark:os:ecosystem" records the OSV ecosystem with its
 // release ("AlmaLinux:9").
 type Cataloger struct{}
 
@@ -95,7 +96,10 @@ func (c *Cataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.Resu
 	defer cleanup()
 	infos, perr := readDB(ctx, f.Path, name)
 	if len(infos) == 0 {
-		return nil, perr
+		if perr != nil {
+			return nil, perr
+		}
+		return &catalog.Result{}, nil
 	}
 	distro, _ := osrelease.Read(f.FS) // a missing os-release only loses the qualifiers
 	return &catalog.Result{Packages: c.packages(f.Path, infos, distro)}, perr
@@ -254,7 +258,7 @@ func (c *Cataloger) packages(path string, infos []*pkgInfo, d *sbom.Distro) []*s
 		if p.sigMD5 != "" {
 			pkg.Hashes = append(pkg.Hashes, sbom.Hash{Algorithm: "MD5", Value: p.sigMD5})
 		}
-		pkg.SetProperty("hallmark:distro", ecoRel)
+		pkg.SetProperty("hallmark:os:ecosystem", ecoRel)
 		pkg.SetProperty("hallmark:rpm:sourcerpm", p.sourceRPM)
 		pkg.SetProperty("hallmark:rpm:packager", p.packager)
 		pkg.SetProperty("hallmark:rpm:modularitylabel", p.modularity)

@@ -109,8 +109,8 @@ func TestDistroEcosystem(t *testing.T) {
 		{&sbom.Distro{ID: "fedora", VersionID: "40"}, "", "", "pkg:rpm/fedora/openssl-libs@3.0.7-25.el9_3?arch=x86_64&distro=fedora-40&epoch=1"},
 	} {
 		p := (&Cataloger{}).packages(rpmdb, []*pkgInfo{info}, tt.d)[0]
-		if p.Ecosystem != tt.eco || p.Properties["hallmark:distro"] != tt.distro || p.PURL != tt.purl || p.Version != "1:3.0.7-25.el9_3" {
-			t.Errorf("%s: got %q %q %q %q", tt.d.ID, p.Ecosystem, p.Properties["hallmark:distro"], p.PURL, p.Version)
+		if p.Ecosystem != tt.eco || p.Properties["hallmark:os:ecosystem"] != tt.distro || p.PURL != tt.purl || p.Version != "1:3.0.7-25.el9_3" {
+			t.Errorf("%s: got %q %q %q %q", tt.d.ID, p.Ecosystem, p.Properties["hallmark:os:ecosystem"], p.PURL, p.Version)
 		}
 	}
 }
