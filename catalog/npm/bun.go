@@ -108,7 +108,7 @@ func (c *BunCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.R
 	if !haveVersion {
 		return nil, catalog.Errorf(f.Path, 1, "no lockfileVersion: not a bun.lock")
 	}
-	return &catalog.Result{Packages: finish(buildBun(f.Path, c.Name(), workspaces, wsLines, entries))}, nil
+	return finished(f.Path)(buildBun(f.Path, c.Name(), workspaces, wsLines, entries), nil)
 }
 
 func decodeBunWorkspaces(w *jsonWalker) (map[string]bunWorkspace, map[string]int, error) {

@@ -359,13 +359,27 @@ func applyImporters(pkgs []*sbom.Package, imps []importer, deriveScope bool) {
 }
 
 // finish sorts and de-duplicates the edges of every package (builders append them freely:
-// checking for duplicates while appending would be quadratic in hostile files).
-func finish(pkgs []*sbom.Package) []*sbom.Package {
+// checking for duplicates while appending would be quadratic in hostile files), and checks
+// that package IDs are unique and not empty: a lockfile that names one key twice (JSON and
+// YAML parsers accept duplicate keys) is malformed.
+func finish(file string, pkgs []*sbom.Package) ([]*sbom.Package, error) {
+	seen := make(map[string]bool, len(pkgs))
 	for _, p := range pkgs {
+		line := 0
+		if len(p.Locations) > 0 {
+			line = p.Locations[0].Line
+		}
+		if p.ID == "" {
+			return nil, catalog.Errorf(file, line, "package %s has an empty key", clip(p.Name))
+		}
+		if seen[p.ID] {
+			return nil, catalog.Errorf(file, line, "package key %q appears twice", clip(p.ID))
+		}
+		seen[p.ID] = true
 		slices.Sort(p.DependsOn)
 		p.DependsOn = slices.Compact(p.DependsOn)
 	}
-	return pkgs
+	return pkgs, nil
 }
 
 // lineCounter turns increasing byte offsets into 1-based line numbers in linear total time.

@@ -11,6 +11,15 @@
 // packages and the project itself are reported as application packages; local directories,
 // git and tarball dependencies carry "hallmark:npm:source" and, for git, a VCS record.
 //
+// Relation and scope: a package is direct when an importer (the project or one of its
+// workspaces) declares it, transitive otherwise. npm and pnpm before 9.0 record dev and
+// optional flags per package and those are used as written; Yarn, Bun and pnpm 9.0 do not,
+// so there the scope is derived from the graph the way npm computes its flags: runtime if
+// reachable from a production dependency, else optional if reachable from an optional one,
+// else dev. Integrity values are converted to hex hashes; Yarn Berry's "checksum" hashes
+// Yarn's own cache archive, not the registry tarball, so it is kept only as the property
+// "hallmark:npm:checksum".
+//
 // Format references:
 //   - npm: https://docs.npmjs.com/cli/v10/configuring-npm/package-lock-json
 //   - Yarn classic: https://classic.yarnpkg.com/en/docs/yarn-lock

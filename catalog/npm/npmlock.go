@@ -84,7 +84,11 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 	if lf.version < 2 || len(lf.packages) == 0 {
 		man = readManifest(f.FS, path.Dir(f.Path))
 	}
-	return &catalog.Result{Packages: finish(buildNPM(f.Path, c.Name(), lf, man))}, nil
+	pkgs, err := finish(f.Path, buildNPM(f.Path, c.Name(), lf, man))
+	if err != nil {
+		return nil, err
+	}
+	return &catalog.Result{Packages: pkgs}, nil
 }
 
 type npmLock struct {

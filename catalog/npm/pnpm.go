@@ -111,9 +111,9 @@ func (c *PnpmCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 		lf.importers = append(lf.importers, im)
 	}
 	if err := lf.readPackages(ctx, sections); err != nil {
-		return &catalog.Result{Packages: lf.pkgs}, err
+		return finished(f.Path)(lf.pkgs, err)
 	}
-	return &catalog.Result{Packages: finish(lf.build())}, nil
+	return finished(f.Path)(lf.build(), nil)
 }
 
 type pnpmLock struct {

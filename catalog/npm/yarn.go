@@ -44,11 +44,21 @@ func (c *YarnCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 		return nil, err
 	}
 	if isBerry(data) {
-		pkgs, err := parseBerry(ctx, f, data, c.Name())
-		return &catalog.Result{Packages: finish(pkgs)}, err
+		return finished(f.Path)(parseBerry(ctx, f, data, c.Name()))
 	}
-	pkgs, err := parseYarnV1(ctx, f, data, c.Name())
-	return &catalog.Result{Packages: finish(pkgs)}, err
+	return finished(f.Path)(parseYarnV1(ctx, f, data, c.Name()))
+}
+
+// finished wraps the packages and error of a parser into a result, after finish: a parse
+// error keeps the packages found before it, an invalid result is replaced by its error.
+func finished(file string) func([]*sbom.Package, error) (*catalog.Result, error) {
+	return func(pkgs []*sbom.Package, err error) (*catalog.Result, error) {
+		done, ferr := finish(file, pkgs)
+		if ferr != nil {
+			return nil, ferr
+		}
+		return &catalog.Result{Packages: done}, err
+	}
 }
 
 // isBerry reports whether a yarn.lock is in Berry's YAML form: it has a top-level __metadata.
