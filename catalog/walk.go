@@ -46,6 +46,8 @@ type Progress struct {
 	Parsed   int64 // files parsed so far
 	Packages int64 // packages found so far
 	Done     bool
+	// Note, when set, describes work before the walk (reading an image's layers) instead.
+	Note string
 }
 
 // job is one file and the catalogers that want it.

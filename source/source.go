@@ -48,8 +48,14 @@ type ImageReader interface {
 	Detect(path string) (bool, error)
 	// Extract applies the image's layers in order into dir, keeping only the files keep
 	// accepts, and returns the image's description and the layer that introduced each kept
-	// file.
-	Extract(ctx context.Context, path, dir string, keep func(path string, mode fs.FileMode) bool) (*Image, error)
+	// file. progress, when not nil, is told how far the extraction is.
+	Extract(ctx context.Context, path, dir string, keep func(path string, mode fs.FileMode) bool, progress func(ImageProgress)) (*Image, error)
+}
+
+// ImageProgress reports how far an image extraction is.
+type ImageProgress struct {
+	Layer, Layers int   // the layer being read (1-based) and how many there are
+	Bytes         int64 // compressed bytes read so far from all layers
 }
 
 // Image is an extracted image.
@@ -178,7 +184,13 @@ func addImage(ctx context.Context, inv *sbom.Inventory, target string, wo catalo
 		}
 		return false
 	}
-	img, err := opts.Images.Extract(ctx, target, dir, keep)
+	var progress func(ImageProgress)
+	if opts.Progress != nil {
+		progress = func(p ImageProgress) {
+			opts.Progress(target, catalog.Progress{Note: fmt.Sprintf("reading layer %d of %d, %d MiB", p.Layer, p.Layers, p.Bytes>>20)})
+		}
+	}
+	img, err := opts.Images.Extract(ctx, target, dir, keep, progress)
 	if err != nil {
 		return fmt.Errorf("reading image %s: %w", target, err)
 	}

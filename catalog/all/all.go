@@ -13,8 +13,11 @@ import (
 	"github.com/hallmark-dev/hallmark/catalog/image"
 	"github.com/hallmark-dev/hallmark/catalog/maven"
 	"github.com/hallmark-dev/hallmark/catalog/npm"
+	"github.com/hallmark-dev/hallmark/catalog/nuget"
 	"github.com/hallmark-dev/hallmark/catalog/osrelease"
 	"github.com/hallmark-dev/hallmark/catalog/python"
+	"github.com/hallmark-dev/hallmark/catalog/rpm"
+	"github.com/hallmark-dev/hallmark/catalog/ruby"
 	"github.com/hallmark-dev/hallmark/source"
 )
 
@@ -22,9 +25,9 @@ import (
 func Catalogers() []catalog.Cataloger {
 	var cs []catalog.Cataloger
 	for _, f := range []func() []catalog.Cataloger{
-		osrelease.Catalogers, dpkg.Catalogers, apk.Catalogers,
+		osrelease.Catalogers, dpkg.Catalogers, apk.Catalogers, rpm.Catalogers,
 		golang.Catalogers, npm.Catalogers, python.Catalogers, cargo.Catalogers,
-		maven.Catalogers,
+		maven.Catalogers, ruby.Catalogers, nuget.Catalogers,
 		dart.Catalogers, hex.Catalogers,
 	} {
 		cs = append(cs, f()...)

@@ -31,6 +31,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/klauspost/compress/zstd"
 
@@ -107,7 +108,7 @@ func isTar(name string) bool {
 
 // Extract reads the image at name into dir (which must exist and be empty), keeping the
 // regular files keep accepts and every symbolic link.
-func (Reader) Extract(ctx context.Context, name, dir string, keep func(string, fs.FileMode) bool) (*source.Image, error) {
+func (Reader) Extract(ctx context.Context, name, dir string, keep func(string, fs.FileMode) bool, progress func(source.ImageProgress)) (*source.Image, error) {
 	s, err := openStore(name)
 	if err != nil {
 		return nil, err
@@ -142,11 +143,21 @@ func (Reader) Extract(ctx context.Context, name, dir string, keep func(string, f
 		img.Errors = append(img.Errors, sbom.FileError{Path: name, Err: "note: " + note})
 	}
 	x := &extractor{root: root, keep: keep, img: img}
+	if progress != nil {
+		x.progress = func(n int64) {
+			x.read += n
+			if time.Since(x.last) >= 100*time.Millisecond {
+				x.last = time.Now()
+				progress(source.ImageProgress{Layer: x.layer, Layers: len(p.layers), Bytes: x.read})
+			}
+		}
+	}
 	for i, l := range p.layers {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		id, err := x.apply(s, l)
+		x.layer = i + 1
+		id, err := x.apply(ctx, s, l)
 		if err != nil {
 			return nil, fmt.Errorf("layer %d (%s): %w", i+1, l.member, err)
 		}
@@ -161,17 +172,41 @@ type extractor struct {
 	keep  func(string, fs.FileMode) bool
 	img   *source.Image
 	links int
+
+	// progress, when set, is told how many bytes were read; layer, read and last serve it.
+	progress func(n int64)
+	layer    int
+	read     int64
+	last     time.Time
+}
+
+// countingReader reports the bytes read through it and stops when ctx ends.
+type countingReader struct {
+	ctx context.Context
+	r   io.Reader
+	fn  func(int64)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := c.r.Read(p)
+	if c.fn != nil {
+		c.fn(int64(n))
+	}
+	return n, err
 }
 
 // apply streams one layer into the scratch directory and returns its diff ID.
-func (x *extractor) apply(s store, l layerRef) (string, error) {
+func (x *extractor) apply(ctx context.Context, s store, l layerRef) (string, error) {
 	rc, _, err := s.open(l.member)
 	if err != nil {
 		return "", err
 	}
 	defer rc.Close()
 	var blobHash hash.Hash
-	var r io.Reader = rc
+	var r io.Reader = &countingReader{ctx: ctx, r: rc, fn: x.progress}
 	if strings.HasPrefix(l.digest, "sha256:") {
 		blobHash = sha256.New()
 		r = io.TeeReader(r, blobHash)

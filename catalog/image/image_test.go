@@ -226,7 +226,7 @@ func TestExtractDockerSave(t *testing.T) {
 		t.Fatalf("Detect = %v, %v; want true", ok, err)
 	}
 	out := t.TempDir()
-	img, err := r.Extract(context.Background(), archive, out, keepAll)
+	img, err := r.Extract(context.Background(), archive, out, keepAll, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +282,7 @@ func TestExtractOCI(t *testing.T) {
 					t.Fatalf("Detect(%s) = %v, %v", target, ok, err)
 				}
 				out := t.TempDir()
-				img, err := r.Extract(context.Background(), target, out, keepAll)
+				img, err := r.Extract(context.Background(), target, out, keepAll, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -333,7 +333,7 @@ func TestExtractHostile(t *testing.T) {
 	archive := filepath.Join(t.TempDir(), "image.tar")
 	os.WriteFile(archive, dockerSave(t, nil, layer1, layer2), 0o644)
 	out := t.TempDir()
-	img, err := Reader{}.Extract(context.Background(), archive, out, keepAll)
+	img, err := Reader{}.Extract(context.Background(), archive, out, keepAll, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,7 +367,7 @@ func TestExtractDigestMismatch(t *testing.T) {
 			os.WriteFile(b, gz(t, layerTar(t, file("a", "tampered"))), 0o644)
 		}
 	}
-	_, err := Reader{}.Extract(context.Background(), layout, t.TempDir(), keepAll)
+	_, err := Reader{}.Extract(context.Background(), layout, t.TempDir(), keepAll, nil)
 	if !errors.Is(err, catalog.ErrMalformed) || !strings.Contains(err.Error(), "digest") {
 		t.Fatalf("Extract of a tampered layer: err = %v, want a digest mismatch", err)
 	}
@@ -398,7 +398,7 @@ func TestMalformedManifests(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			archive := filepath.Join(t.TempDir(), "image.tar")
 			os.WriteFile(archive, tarOf(t, members), 0o644)
-			if _, err := (Reader{}).Extract(context.Background(), archive, t.TempDir(), keepAll); err == nil {
+			if _, err := (Reader{}).Extract(context.Background(), archive, t.TempDir(), keepAll, nil); err == nil {
 				t.Fatal("Extract succeeded, want an error")
 			}
 		})
@@ -419,7 +419,7 @@ func FuzzLayer(f *testing.F) {
 		os.WriteFile(archive, dockerSave(t, nil, layer), 0o644)
 		out := filepath.Join(tmp, "out")
 		os.Mkdir(out, 0o755)
-		Reader{}.Extract(context.Background(), archive, out, keepAll)
+		Reader{}.Extract(context.Background(), archive, out, keepAll, nil)
 		entries, _ := os.ReadDir(tmp)
 		for _, e := range entries {
 			if e.Name() != "image.tar" && e.Name() != "out" {
@@ -438,7 +438,7 @@ func FuzzManifest(f *testing.F) {
 		os.WriteFile(archive, tarOf(t, map[string][]byte{
 			"manifest.json": manifest, "c.json": configJSON(nil), "l.tar": layerTar(t, file("a", "b")),
 		}), 0o644)
-		Reader{}.Extract(context.Background(), archive, t.TempDir(), keepAll)
+		Reader{}.Extract(context.Background(), archive, t.TempDir(), keepAll, nil)
 	})
 }
 
@@ -454,7 +454,7 @@ func BenchmarkExtract(b *testing.B) {
 	b.SetBytes(int64(len(layer)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := (Reader{}).Extract(context.Background(), layout, b.TempDir(), keepAll); err != nil {
+		if _, err := (Reader{}).Extract(context.Background(), layout, b.TempDir(), keepAll, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -34,7 +34,11 @@ func (p *progressLine) update(target string, pr catalog.Progress) {
 		return
 	}
 	p.last = now
-	fmt.Fprintf(p.w, "\r\033[K%s: %d files, %d to parse, %d parsed, %d packages", target, pr.Files, pr.Matched, pr.Parsed, pr.Packages)
+	if pr.Note != "" {
+		fmt.Fprintf(p.w, "\r\033[K%s: %s", target, pr.Note)
+	} else {
+		fmt.Fprintf(p.w, "\r\033[K%s: %d files, %d to parse, %d parsed, %d packages", target, pr.Files, pr.Matched, pr.Parsed, pr.Packages)
+	}
 	p.drawn = true
 }
 
