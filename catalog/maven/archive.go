@@ -428,17 +428,29 @@ func (w *archiveWalk) fallbackPackage(stem string, manifest map[string]string, l
 	return p
 }
 
-// fileNameVersion splits "name-1.2.3" at the first "-" followed by a digit.
-var fileNameVersion = regexp.MustCompile(`^(.+?)-(\d[^-]*(?:-.*)?)$`)
+// timestampedSnapshot matches the version of a deployed snapshot: "1.0-20230101.123456-7".
+var timestampedSnapshot = regexp.MustCompile(`^\d[^-]*-\d{8}\.\d{6}-\d+$`)
 
 // splitFileName splits a file name without extension into artifactId and version, as Maven
-// names artifacts (<artifactId>-<version>[-<classifier>].<ext>). The version is "" when the
-// name has none.
+// names artifacts (<artifactId>-<version>[-<classifier>].<ext>). It splits at the last "-"
+// followed by a digit, since artifactIds contain such pairs ("log4j-1.2-api-2.20.0") far more
+// often than versions do, except that a timestamped snapshot version
+// ("x-1.0-20230101.123456-7") is kept whole. The version is "" when the name has none.
 func splitFileName(stem string) (string, string) {
-	if m := fileNameVersion.FindStringSubmatch(stem); m != nil {
-		return m[1], m[2]
+	last := -1
+	for i := 1; i+1 < len(stem); i++ {
+		if stem[i] != '-' || stem[i+1] < '0' || stem[i+1] > '9' {
+			continue
+		}
+		if timestampedSnapshot.MatchString(stem[i+1:]) {
+			return stem[:i], stem[i+1:]
+		}
+		last = i
 	}
-	return stem, ""
+	if last < 0 {
+		return stem, ""
+	}
+	return stem[:last], stem[last+1:]
 }
 
 // isMavenID reports whether s is a plausible groupId: letters, digits, '.', '-', '_'.

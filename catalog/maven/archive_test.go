@@ -229,10 +229,12 @@ func TestArchiveHelpers(t *testing.T) {
 		"guava-33.1.0-jre":            {"guava", "33.1.0-jre"},
 		"spring-core-5.3.1.RELEASE":   {"spring-core", "5.3.1.RELEASE"},
 		"jackson-databind-2.17.0-rc1": {"jackson-databind", "2.17.0-rc1"},
-		// A name with a digit after a dash splits there: a known limit of file names.
-		"log4j-1.2-api-2.20.0": {"log4j", "1.2-api-2.20.0"},
-		"app":                  {"app", ""},
-		"x-y":                  {"x-y", ""},
+		// Artifact IDs with a digit after a dash keep it; timestamped snapshots stay whole.
+		"log4j-1.2-api-2.20.0":      {"log4j-1.2-api", "2.20.0"},
+		"app-1.0-20230101.123456-7": {"app", "1.0-20230101.123456-7"},
+		"commons-lang3-3.12.0":      {"commons-lang3", "3.12.0"},
+		"app":                       {"app", ""},
+		"x-y":                       {"x-y", ""},
 	} {
 		a, v := splitFileName(stem)
 		if a != want[0] || v != want[1] {
