@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -276,6 +278,7 @@ func runJob(ctx context.Context, root string, fsys fs.FS, j job, opts WalkOption
 					fe.Err = pe.Error()
 				}
 			}
+			fe.Line, fe.Err = trimPosition(j.path, fe.Line, fe.Err)
 			o.errs = append(o.errs, fe)
 		}
 		if res == nil {
@@ -306,6 +309,24 @@ func runJob(ctx context.Context, root string, fsys fs.FS, j job, opts WalkOption
 		o.res.Packages = append(o.res.Packages, prefixIDs(c.Name()+":", res.Packages)...)
 	}
 	return o
+}
+
+// trimPosition removes a leading "path:" or "path:line:" naming the file itself from an error
+// message, since the error is reported with its path already, and takes the line from it.
+func trimPosition(path string, line int, msg string) (int, string) {
+	rest, ok := strings.CutPrefix(msg, path+":")
+	if !ok {
+		return line, msg
+	}
+	if digits, after, ok := strings.Cut(rest, ":"); ok {
+		if n, err := strconv.Atoi(digits); err == nil && n > 0 {
+			if line == 0 {
+				line = n
+			}
+			rest = after
+		}
+	}
+	return line, strings.TrimSpace(rest)
 }
 
 // safeCatalog runs a cataloger, turning a panic (a bug, never expected) into an error that

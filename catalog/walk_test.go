@@ -165,6 +165,18 @@ func TestRootFS(t *testing.T) {
 	}
 }
 
+func TestWalkErrorPositions(t *testing.T) {
+	root := writeTree(t, map[string]string{"a/x.lst": "ok 1\nbroken\n"})
+	inv := walk(t, root)
+	if len(inv.Errors) != 1 {
+		t.Fatalf("errors = %v", inv.Errors)
+	}
+	// The message does not repeat the path the error is reported with.
+	if got := inv.Errors[0].String(); got != "a/x.lst:2: want name and version" {
+		t.Errorf("error = %q", got)
+	}
+}
+
 func TestMatchGlob(t *testing.T) {
 	for _, c := range []struct {
 		pat, rel string
