@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -82,15 +83,9 @@ func WalkDir(ctx context.Context, root string, inv *sbom.Inventory, opts WalkOpt
 	if err != nil {
 		return err
 	}
-	var files atomic.Int64
-	var jobs []job
-	report := func(p Progress) {
-		if opts.Progress != nil {
-			opts.Progress(p)
-		}
-	}
+	ps := newParser(ctx, root, fsys, opts)
 	err = filepath.WalkDir(root, func(full string, d fs.DirEntry, err error) error {
-		if ctxErr := ctx.Err(); ctxErr != nil {
+		if ctxErr := ps.gctx.Err(); ctxErr != nil {
 			return ctxErr
 		}
 		rel, rerr := filepath.Rel(root, full)
@@ -126,9 +121,8 @@ func WalkDir(ctx context.Context, root string, inv *sbom.Inventory, opts WalkOpt
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		n := files.Add(1)
-		if n%1024 == 0 {
-			report(Progress{Files: n, Matched: int64(len(jobs))})
+		if n := ps.files.Add(1); n%1024 == 0 {
+			ps.report(false)
 		}
 		var mode fs.FileMode
 		var cats []Cataloger
@@ -144,14 +138,14 @@ func WalkDir(ctx context.Context, root string, inv *sbom.Inventory, opts WalkOpt
 			}
 		}
 		if len(cats) > 0 {
-			jobs = append(jobs, job{path: rel, mode: mode, cats: cats})
+			ps.submit(job{path: rel, mode: mode, cats: cats})
 		}
 		return nil
 	})
-	if err != nil {
-		return err
+	if werr := ps.finish(inv); err == nil {
+		err = werr
 	}
-	return runJobs(ctx, root, fsys, jobs, files.Load(), inv, opts)
+	return err
 }
 
 // WalkFile catalogs the single file at name, with its directory as the root for neighbouring
@@ -191,46 +185,77 @@ func WalkFile(ctx context.Context, name string, inv *sbom.Inventory, opts WalkOp
 	if len(cats) == 0 {
 		return fmt.Errorf("%s: %w: no cataloger recognises this file (see 'hallmark sbom --help' for the supported files)", name, ErrUnsupported)
 	}
-	return runJobs(ctx, dir, fsys, []job{{path: base, mode: mode, cats: cats}}, 1, inv, opts)
+	ps := newParser(ctx, dir, fsys, opts)
+	ps.files.Add(1)
+	ps.submit(job{path: base, mode: mode, cats: cats})
+	return ps.finish(inv)
 }
 
-// runJobs parses the files concurrently and adds the results to inv in walk order, so the
-// inventory does not depend on scheduling.
-func runJobs(ctx context.Context, root string, fsys fs.FS, jobs []job, files int64, inv *sbom.Inventory, opts WalkOptions) error {
-	out := make([]outcome, len(jobs))
-	var parsed, pkgs atomic.Int64
-	progress := make(chan struct{}, 1)
+// parser parses files concurrently while the walk goes on, and adds the results to the
+// inventory in walk order, so the inventory does not depend on scheduling. Only the walking
+// goroutine calls submit and finish; workers write only their own outcome.
+type parser struct {
+	root string
+	fsys fs.FS
+	opts WalkOptions
+	g    *errgroup.Group
+	gctx context.Context
+
+	outs []*outcome // in walk order; appended by the walking goroutine only
+
+	files, matched, parsed, pkgs atomic.Int64
+	reporting                    sync.Mutex // serialises Progress calls
+}
+
+func newParser(ctx context.Context, root string, fsys fs.FS, opts WalkOptions) *parser {
 	g, gctx := errgroup.WithContext(ctx)
 	n := opts.Concurrency
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
 	g.SetLimit(n)
-	for i := range jobs {
-		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				return err
-			}
-			out[i] = runJob(gctx, root, fsys, jobs[i], opts)
-			if out[i].res != nil {
-				pkgs.Add(int64(len(out[i].res.Packages)))
-			}
-			parsed.Add(1)
-			select {
-			case progress <- struct{}{}:
-				if opts.Progress != nil {
-					opts.Progress(Progress{Files: files, Matched: int64(len(jobs)), Parsed: parsed.Load(), Packages: pkgs.Load()})
-				}
-				<-progress
-			default:
-			}
-			return nil
-		})
+	return &parser{root: root, fsys: fsys, opts: opts, g: g, gctx: gctx}
+}
+
+// report calls the Progress callback, skipping the update if another is being reported.
+func (p *parser) report(done bool) {
+	if p.opts.Progress == nil {
+		return
 	}
-	if err := g.Wait(); err != nil {
+	if done {
+		p.reporting.Lock()
+	} else if !p.reporting.TryLock() {
+		return
+	}
+	defer p.reporting.Unlock()
+	p.opts.Progress(Progress{Files: p.files.Load(), Matched: p.matched.Load(), Parsed: p.parsed.Load(), Packages: p.pkgs.Load(), Done: done})
+}
+
+// submit starts parsing one file; it blocks while all workers are busy.
+func (p *parser) submit(j job) {
+	o := &outcome{}
+	p.outs = append(p.outs, o)
+	p.matched.Add(1)
+	p.g.Go(func() error {
+		if err := p.gctx.Err(); err != nil {
+			return err
+		}
+		*o = runJob(p.gctx, p.root, p.fsys, j, p.opts)
+		if o.res != nil {
+			p.pkgs.Add(int64(len(o.res.Packages)))
+		}
+		p.parsed.Add(1)
+		p.report(false)
+		return nil
+	})
+}
+
+// finish waits for the workers and adds their results to inv in walk order.
+func (p *parser) finish(inv *sbom.Inventory) error {
+	if err := p.g.Wait(); err != nil {
 		return err
 	}
-	for _, o := range out {
+	for _, o := range p.outs {
 		inv.Errors = append(inv.Errors, o.errs...)
 		if o.res == nil {
 			continue
@@ -240,9 +265,7 @@ func runJobs(ctx context.Context, root string, fsys fs.FS, jobs []job, files int
 		}
 		inv.Add(o.res.Packages)
 	}
-	if opts.Progress != nil {
-		opts.Progress(Progress{Files: files, Matched: int64(len(jobs)), Parsed: parsed.Load(), Packages: pkgs.Load(), Done: true})
-	}
+	p.report(true)
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/hallmark-dev/hallmark/catalog/npm"
 	"github.com/hallmark-dev/hallmark/catalog/nuget"
 	"github.com/hallmark-dev/hallmark/catalog/osrelease"
+	"github.com/hallmark-dev/hallmark/catalog/php"
 	"github.com/hallmark-dev/hallmark/catalog/python"
 	"github.com/hallmark-dev/hallmark/catalog/rpm"
 	"github.com/hallmark-dev/hallmark/catalog/ruby"
@@ -27,7 +28,7 @@ func Catalogers() []catalog.Cataloger {
 	for _, f := range []func() []catalog.Cataloger{
 		osrelease.Catalogers, dpkg.Catalogers, apk.Catalogers, rpm.Catalogers,
 		golang.Catalogers, npm.Catalogers, python.Catalogers, cargo.Catalogers,
-		maven.Catalogers, ruby.Catalogers, nuget.Catalogers,
+		maven.Catalogers, ruby.Catalogers, php.Catalogers, nuget.Catalogers,
 		dart.Catalogers, hex.Catalogers,
 	} {
 		cs = append(cs, f()...)
