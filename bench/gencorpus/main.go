@@ -23,7 +23,18 @@ func main() {
 	pkgs := flag.Int("packages", 40, "packages per generated lockfile")
 	npmPackages := flag.Int("npm-packages", 0, "also write one package-lock.json v3 with this many packages")
 	seed := flag.Uint64("seed", 1, "random seed")
+	imageMB := flag.Int("image-mb", 0, "instead, write a docker save archive image.tar of about this many MiB into -out")
 	flag.Parse()
+	if *imageMB > 0 {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			log.Fatal(err)
+		}
+		if err := writeImage(filepath.Join(*out, "image.tar"), *imageMB, *pkgs); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("wrote a %d MiB image into %s\n", *imageMB, *out)
+		return
+	}
 	if _, err := os.Stat(*out); err == nil {
 		log.Fatalf("%s exists; remove it first", *out)
 	}
@@ -32,7 +43,7 @@ func main() {
 		g.lockfile(i)
 	}
 	for i := 0; i < *files; i++ {
-		g.write(fmt.Sprintf("src/m%03d/d%02d/f%06d.%s", i%997, i%37, i, []string{"go", "js", "py", "txt", "md"}[i%5]),
+		g.write(fmt.Sprintf("src/m%03d/d%02d/f%06d.%s", i%997, i%37, i, []string{"c", "js", "py", "txt", "md"}[i%5]),
 			strings.Repeat("// filler line for the benchmark corpus\n", 1+i%20))
 	}
 	if *npmPackages > 0 {
