@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 
 	"github.com/hallmark-dev/hallmark/catalog"
+	"github.com/hallmark-dev/hallmark/cpe"
 	"github.com/hallmark-dev/hallmark/sbom"
 )
 
@@ -79,21 +80,37 @@ const sniffSize = 8 << 10
 func Inventory(ctx context.Context, targets []string, opts Options) (*sbom.Inventory, error) {
 	inv := &sbom.Inventory{}
 	for _, t := range targets {
-		if err := add(ctx, inv, t, opts); err != nil {
+		before, distro := len(inv.Packages), inv.Distro
+		sbomTarget, err := add(ctx, inv, t, opts)
+		if err != nil {
 			return nil, err
+		}
+		if !sbomTarget {
+			// CPEs are derived for what Hallmark catalogued itself; a document read as
+			// a target is converted as it is.
+			d := inv.Distro
+			if distro != nil {
+				d = distro
+			}
+			for _, p := range inv.Packages[before:] {
+				if len(p.CPEs) == 0 {
+					p.CPEs = cpe.Derive(p, d)
+				}
+			}
 		}
 	}
 	inv.Finalize()
 	return inv, nil
 }
 
-func add(ctx context.Context, inv *sbom.Inventory, target string, opts Options) error {
+// add catalogs one target into inv and reports whether it was an SBOM document.
+func add(ctx context.Context, inv *sbom.Inventory, target string, opts Options) (bool, error) {
 	st, err := os.Stat(target)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%s: %w", target, ErrNotFound)
+			return false, fmt.Errorf("%s: %w", target, ErrNotFound)
 		}
-		return err
+		return false, err
 	}
 	wo := catalog.WalkOptions{Catalogers: opts.Catalogers, Exclude: opts.Exclude}
 	if opts.Progress != nil {
@@ -102,23 +119,23 @@ func add(ctx context.Context, inv *sbom.Inventory, target string, opts Options) 
 	if opts.Images != nil {
 		ok, err := opts.Images.Detect(target)
 		if err != nil {
-			return fmt.Errorf("%s: %w", target, err)
+			return false, fmt.Errorf("%s: %w", target, err)
 		}
 		if ok {
-			return addImage(ctx, inv, target, wo, opts)
+			return false, addImage(ctx, inv, target, wo, opts)
 		}
 	}
 	if st.IsDir() {
 		inv.Sources = append(inv.Sources, sbom.Source{Kind: sbom.SourceDirectory, Name: target})
-		return catalog.WalkDir(ctx, target, inv, wo)
+		return false, catalog.WalkDir(ctx, target, inv, wo)
 	}
 	if dec, ok, err := sniffSBOM(target, opts.Decoders); err != nil {
-		return err
+		return false, err
 	} else if ok {
-		return addSBOM(inv, target, dec)
+		return true, addSBOM(inv, target, dec)
 	}
 	inv.Sources = append(inv.Sources, sbom.Source{Kind: sbom.SourceFile, Name: target})
-	return catalog.WalkFile(ctx, target, inv, wo)
+	return false, catalog.WalkFile(ctx, target, inv, wo)
 }
 
 func sniffSBOM(name string, decs []Decoder) (Decoder, bool, error) {
