@@ -22,6 +22,11 @@ const maxExpansion = 64 << 10
 // maxInterpolationDepth bounds chains of properties that refer to properties.
 const maxInterpolationDepth = 32
 
+// maxReferences bounds the ${…} references one expansion may follow, so that properties that
+// refer to each other many times over but expand to little or nothing (a=${b}${b}, b=${c}${c},
+// …, z=) cannot take exponential time.
+const maxReferences = 10_000
+
 // unresolvedRef describes why an expression could not be expanded.
 type unresolvedRef struct {
 	property string // the property that has no value, "" when the reason is not one property
@@ -36,14 +41,15 @@ func (in *interpolator) expand(s string) (string, *unresolvedRef) {
 		return s, nil
 	}
 	var b strings.Builder
-	u := in.expandInto(&b, s, 0, map[string]bool{})
+	refs := 0
+	u := in.expandInto(&b, s, 0, map[string]bool{}, &refs)
 	if u != nil {
 		return "", u
 	}
 	return b.String(), nil
 }
 
-func (in *interpolator) expandInto(b *strings.Builder, s string, depth int, active map[string]bool) *unresolvedRef {
+func (in *interpolator) expandInto(b *strings.Builder, s string, depth int, active map[string]bool, refs *int) *unresolvedRef {
 	if depth > maxInterpolationDepth {
 		return &unresolvedRef{reason: "properties refer to each other too deeply"}
 	}
@@ -61,6 +67,9 @@ func (in *interpolator) expandInto(b *strings.Builder, s string, depth int, acti
 		b.WriteString(s[:i])
 		key := s[i+2 : i+2+j]
 		s = s[i+2+j+1:]
+		if *refs++; *refs > maxReferences {
+			return &unresolvedRef{reason: "properties refer to each other too many times"}
+		}
 		v, ok := in.lookup(key)
 		if !ok {
 			return missing(key)
@@ -69,7 +78,7 @@ func (in *interpolator) expandInto(b *strings.Builder, s string, depth int, acti
 			return &unresolvedRef{property: key, reason: "property " + key + " refers to itself"}
 		}
 		active[key] = true
-		u := in.expandInto(b, v, depth+1, active)
+		u := in.expandInto(b, v, depth+1, active, refs)
 		delete(active, key)
 		if u != nil {
 			return u

@@ -304,6 +304,18 @@ func TestPomSynthetic(t *testing.T) {
 		rel:    "pom.xml",
 		reason: "properties expand to more than 64 KiB",
 	}, {
+		name: "exponential references to empty properties",
+		fsys: fstest.MapFS{"pom.xml": {Data: pom("", "<groupId>g</groupId><artifactId>a</artifactId><version>1</version>",
+			func() string {
+				s := "<p0></p0>"
+				for i := 1; i < 31; i++ {
+					s += fmt.Sprintf("<p%d>${p%d}${p%d}</p%d>", i, i-1, i-1, i)
+				}
+				return s
+			}(), "", dep("x", "y", "${p30}"))}},
+		rel:    "pom.xml",
+		reason: "properties refer to each other too many times",
+	}, {
 		name: "parent in the tree with another version is not used",
 		fsys: fstest.MapFS{
 			"pom.xml":     {Data: pom("", "<groupId>g</groupId><artifactId>p</artifactId><version>2</version>", "<v>9</v>", "", "")},
@@ -371,5 +383,40 @@ func TestPomMatch(t *testing.T) {
 	}
 	if !c.Related("x/y-1.0.pom", 0o644) || !c.Related("pom.xml", 0o644) || c.Related("x.xml", 0o644) {
 		t.Error("Related does not accept exactly pom.xml and *.pom")
+	}
+}
+
+// TestPomBOMDiamonds checks that BOMs imported along many paths (layers of BOMs each
+// importing every BOM of the next layer) are worked out once each, not once per path.
+func TestPomBOMDiamonds(t *testing.T) {
+	const layers, width = 40, 2
+	imp := func(a string) string {
+		return "<dependency><groupId>g</groupId><artifactId>" + a + "</artifactId><version>1</version><type>pom</type><scope>import</scope></dependency>"
+	}
+	layer := func(l int) string {
+		var s string
+		for i := 0; i < width; i++ {
+			s += imp(fmt.Sprintf("b%d-%d", l, i))
+		}
+		return s
+	}
+	fsys := fstest.MapFS{"pom.xml": {Data: pom("", "<groupId>g</groupId><artifactId>app</artifactId><version>1</version>", "",
+		layer(0), "<dependency><groupId>x</groupId><artifactId>y</artifactId></dependency>")}}
+	for l := 0; l < layers; l++ {
+		for i := 0; i < width; i++ {
+			a := fmt.Sprintf("b%d-%d", l, i)
+			mgmt := "<dependency><groupId>x</groupId><artifactId>y</artifactId><version>2</version></dependency>"
+			if l+1 < layers {
+				mgmt = layer(l + 1)
+			}
+			fsys[a+"/pom.xml"] = &fstest.MapFile{Data: pom("", "<groupId>g</groupId><artifactId>"+a+"</artifactId><version>1</version>", "", mgmt, "")}
+		}
+	}
+	res, err := runFS(t, &PomCataloger{}, fsys, "pom.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := res.Packages[len(res.Packages)-1]; last.Version != "2" {
+		t.Errorf("version %q, want 2 (managed by the deepest BOMs)", last.Version)
 	}
 }

@@ -38,6 +38,9 @@ type resolver struct {
 	models map[string]*pomModel // by path; nil when the file is missing or unreadable
 	reads  int
 	active map[*pomModel]bool // models whose effective model is being built, against cycles
+	// boms holds the effective models of the BOMs worked out so far: a BOM imported along
+	// many paths (BOMs importing the same BOMs) is worked out once, not once per path.
+	boms map[*pomModel]*effectiveModel
 }
 
 // maxRelatedReads bounds the files one POM may read as parents and BOMs.
@@ -137,7 +140,14 @@ func (r *resolver) effective(m *pomModel, depth int) *effectiveModel {
 			outside = append(outside, "BOM "+g+":"+a+":"+v+" is not in the tree")
 			continue
 		}
-		be := r.effective(bom, depth+1)
+		be, ok := r.boms[bom]
+		if !ok {
+			be = r.effective(bom, depth+1)
+			if r.boms == nil {
+				r.boms = map[*pomModel]*effectiveModel{}
+			}
+			r.boms[bom] = be
+		}
 		for k, mv := range be.managed {
 			if _, ok := e.managed[k]; !ok {
 				e.managed[k] = mv
