@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"slices"
 	"strings"
 
 	"golang.org/x/mod/modfile"
@@ -105,11 +104,14 @@ func (c *ModCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.R
 	}
 
 	excluded := map[string][]string{} // module path → excluded versions
+	isExcluded := map[module.Version]bool{}
 	var excludes []string
 	for _, x := range mf.Exclude {
 		excluded[x.Mod.Path] = append(excluded[x.Mod.Path], x.Mod.Version)
+		isExcluded[x.Mod] = true
 		excludes = append(excludes, x.Mod.String())
 	}
+	replaces := indexReplaces(mf.Replace)
 	root.SetProperty(PropExcludes, strings.Join(excludes, ","))
 
 	seen := map[string]bool{}
@@ -117,7 +119,7 @@ func (c *ModCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.R
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		if slices.Contains(excluded[r.Mod.Path], r.Mod.Version) {
+		if isExcluded[r.Mod] {
 			// The go command never selects an excluded version; it is recorded on the root.
 			continue
 		}
@@ -128,7 +130,7 @@ func (c *ModCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.R
 		if r.Indirect {
 			p.Relation = sbom.RelationTransitive
 		}
-		if rep := findReplace(mf.Replace, r.Mod); rep != nil {
+		if rep := replaces.find(r.Mod); rep != nil {
 			p.SetProperty(PropReplaces, r.Mod.String())
 			if modfile.IsDirectoryPath(rep.New.Path) || rep.New.Version == "" {
 				p.Version = ""
@@ -171,22 +173,34 @@ func (c *ModCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.R
 	return res, errors.Join(errs...)
 }
 
-// findReplace returns the replace directive that applies to m: one naming m's exact version
-// wins over one naming only the path (https://go.dev/ref/mod#go-mod-file-replace).
-func findReplace(reps []*modfile.Replace, m module.Version) *modfile.Replace {
-	var any *modfile.Replace
+// replaceIndex finds replace directives by the module they replace, so that a go.mod with
+// many requirements and many replacements is read in linear time.
+type replaceIndex struct {
+	exact map[module.Version]*modfile.Replace // old path@version → directive
+	any   map[string]*modfile.Replace         // old path without version → directive
+}
+
+// indexReplaces indexes reps; of two directives for the same module (which the go command
+// rejects) the last wins.
+func indexReplaces(reps []*modfile.Replace) replaceIndex {
+	ix := replaceIndex{exact: map[module.Version]*modfile.Replace{}, any: map[string]*modfile.Replace{}}
 	for _, r := range reps {
-		if r.Old.Path != m.Path {
-			continue
-		}
-		if r.Old.Version == m.Version {
-			return r
-		}
 		if r.Old.Version == "" {
-			any = r
+			ix.any[r.Old.Path] = r
+		} else {
+			ix.exact[r.Old] = r
 		}
 	}
-	return any
+	return ix
+}
+
+// find returns the replace directive that applies to m: one naming m's exact version wins over
+// one naming only the path (https://go.dev/ref/mod#go-mod-file-replace).
+func (ix replaceIndex) find(m module.Version) *modfile.Replace {
+	if r, ok := ix.exact[m]; ok {
+		return r
+	}
+	return ix.any[m.Path]
 }
 
 // modError converts a modfile error list into a *catalog.ParseError at the first error's line.

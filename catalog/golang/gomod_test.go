@@ -228,3 +228,47 @@ func BenchmarkGoMod(b *testing.B) {
 		}
 	}
 }
+
+// TestGoModManyReplaces checks that a go.mod with many requirements and as many replace and
+// exclude directives is read in linear time, with each directive applied to its module only.
+func TestGoModManyReplaces(t *testing.T) {
+	const n = 100_000
+	var sb strings.Builder
+	sb.WriteString("module example.com/big\n\ngo 1.22\n\nrequire (\n")
+	for i := range n {
+		fmt.Fprintf(&sb, "\texample.com/m%d v1.0.0\n", i)
+	}
+	sb.WriteString(")\n\nreplace (\n")
+	for i := range n {
+		if i%2 == 0 {
+			fmt.Fprintf(&sb, "\texample.com/m%d => example.com/fork%d v1.0.1\n", i, i)
+		} else {
+			fmt.Fprintf(&sb, "\texample.com/m%d v1.0.0 => ../m%d\n", i, i)
+		}
+	}
+	sb.WriteString(")\n\nexclude (\n")
+	for i := range n {
+		fmt.Fprintf(&sb, "\texample.com/m%d v0.9.0\n", i)
+	}
+	sb.WriteString(")\n")
+	res, err := catalogtest.Bytes(t, &ModCataloger{}, "go.mod", []byte(sb.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(res.Packages); got != n+2 {
+		t.Fatalf("%d packages, want %d", got, n+2)
+	}
+	for _, p := range res.Packages[2:] {
+		var i int
+		if _, err := fmt.Sscanf(p.Properties[PropReplaces], "example.com/m%d@v1.0.0", &i); err != nil {
+			t.Fatalf("%s: replaces %q", p.Name, p.Properties[PropReplaces])
+		}
+		want := fmt.Sprintf("example.com/fork%d@v1.0.1", i)
+		if i%2 == 1 {
+			want = fmt.Sprintf("../m%d", i)
+		}
+		if p.Properties[PropReplacedBy] != want || p.Properties[PropExcluded] != "v0.9.0" {
+			t.Fatalf("%s@%s: replaced by %q, excluded %q; want %q, v0.9.0", p.Name, p.Version, p.Properties[PropReplacedBy], p.Properties[PropExcluded], want)
+		}
+	}
+}
