@@ -142,8 +142,8 @@ func (c *DepsCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 				continue
 			}
 			for _, d := range deps {
-				if to := byKey[strings.ToLower(d)]; to != nil && to != from && !slices.Contains(from.DependsOn, to.ID) {
-					from.DependsOn = append(from.DependsOn, to.ID)
+				if to := byKey[strings.ToLower(d)]; to != nil && to != from {
+					from.DependsOn = append(from.DependsOn, to.ID) // sorted and made unique below
 				}
 			}
 		}
@@ -151,6 +151,7 @@ func (c *DepsCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 	root := c.root(f.Path, pkgs)
 	for _, p := range pkgs {
 		slices.Sort(p.DependsOn)
+		p.DependsOn = slices.Compact(p.DependsOn)
 		p.SetProperty(PropRuntimeTarget, "")
 		if p != root && p.Type != sbom.TypeApplication {
 			p.Relation = sbom.RelationTransitive

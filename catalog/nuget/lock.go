@@ -99,17 +99,15 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 						byID[p.ID] = p
 						pkgs = append(pkgs, p)
 					}
-					if !slices.Contains(fws[p.ID], fw) {
-						fws[p.ID] = append(fws[p.ID], fw)
-					}
+					fws[p.ID] = append(fws[p.ID], fw) // sorted and made unique at the end
 					local[strings.ToLower(name)] = p.ID
 					deps[p.ID] = e.Dependencies
 					return nil
 				})
 				for id, ds := range deps {
 					for name := range ds {
-						if to, ok := local[strings.ToLower(name)]; ok && to != id && !slices.Contains(edges[id], to) {
-							edges[id] = append(edges[id], to)
+						if to, ok := local[strings.ToLower(name)]; ok && to != id {
+							edges[id] = append(edges[id], to) // sorted and made unique at the end
 						}
 					}
 				}
@@ -131,9 +129,10 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 	for _, p := range pkgs {
 		fw := fws[p.ID]
 		slices.Sort(fw)
-		p.SetProperty(PropFrameworks, strings.Join(fw, ","))
+		p.SetProperty(PropFrameworks, strings.Join(slices.Compact(fw), ","))
 		p.DependsOn = edges[p.ID]
 		slices.Sort(p.DependsOn)
+		p.DependsOn = slices.Compact(p.DependsOn)
 	}
 	return &catalog.Result{Packages: pkgs}, err
 }

@@ -383,3 +383,55 @@ func bench(b *testing.B, c catalog.Cataloger, name, doc string) {
 		}
 	}
 }
+
+// TestWideGraph checks that a package with very many dependencies, some named twice in
+// different case, and packages in very many frameworks are read in linear time, with each
+// edge and framework once.
+func TestWideGraph(t *testing.T) {
+	const n = 60_000
+	var deps, entries, targets, libs strings.Builder
+	for i := range n {
+		if i > 0 {
+			deps.WriteString(",")
+			targets.WriteString(",")
+			libs.WriteString(",")
+		}
+		fmt.Fprintf(&deps, "%q: \"1.0.0\", %q: \"1.0.0\"", fmt.Sprintf("Dep.N%d", i), fmt.Sprintf("DEP.n%d", i))
+		fmt.Fprintf(&entries, ",\n%q: {\"type\": \"Transitive\", \"resolved\": \"1.0.0\"}", fmt.Sprintf("Dep.N%d", i))
+		fmt.Fprintf(&targets, "%q: {}", fmt.Sprintf("Dep.N%d/1.0.0", i))
+		fmt.Fprintf(&libs, "%q: {\"type\": \"package\"}", fmt.Sprintf("Dep.N%d/1.0.0", i))
+	}
+	var fws strings.Builder
+	for i := range n {
+		fmt.Fprintf(&fws, ",\n\"net%d.0\": {\"Dep.N0\": {\"type\": \"Transitive\", \"resolved\": \"1.0.0\"}}", i)
+	}
+	lock := `{"version": 1, "dependencies": {"net8.0": {"App": {"type": "Direct", "requested": "[1.0.0, )", "resolved": "1.0.0", "dependencies": {` +
+		deps.String() + `}}` + entries.String() + `}` + fws.String() + `}}`
+	res, err := catalogtest.Bytes(t, &LockCataloger{}, "packages.lock.json", []byte(lock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Packages {
+		switch p.Name {
+		case "App":
+			if len(p.DependsOn) != n {
+				t.Errorf("lock: App depends on %d packages, want %d", len(p.DependsOn), n)
+			}
+		case "Dep.N0":
+			// net0.0 … net59999.0, net8.0 twice
+			if got := strings.Count(p.Properties[PropFrameworks], ",") + 1; got != n {
+				t.Errorf("lock: Dep.N0 in %d frameworks, want %d", got, n)
+			}
+		}
+	}
+
+	doc := `{"runtimeTarget": {"name": "t"}, "targets": {"t": {"App/1.0.0": {"dependencies": {` + deps.String() + `}}, ` +
+		targets.String() + `}}, "libraries": {"App/1.0.0": {"type": "project"}, ` + libs.String() + `}}`
+	res, err = catalogtest.Bytes(t, &DepsCataloger{}, "App.deps.json", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if app := res.Packages[0]; app.Name != "App" || len(app.DependsOn) != n {
+		t.Errorf("deps.json: %s depends on %d packages, want App on %d", app.Name, len(app.DependsOn), n)
+	}
+}
