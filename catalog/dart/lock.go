@@ -53,6 +53,10 @@ func (*LockCataloger) Related(p string, mode fs.FileMode) bool {
 	return mode.IsRegular() && path.Base(p) == "pubspec.yaml"
 }
 
+// maxSDKs bounds the sdks section. Real lock files name one or two SDKs (dart, flutter); the
+// constraints may be copied to every package, so a hostile list must not be long.
+const maxSDKs = 64
+
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
 // yamlError converts a yaml.v3 error to a *catalog.ParseError at the line it names.
@@ -87,6 +91,11 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 	}
 	sdks := map[string]string{}
 	if s := lookup(top, "sdks"); s != nil && s.Kind == yaml.MappingNode {
+		// Every package may carry every constraint (see below): bound them.
+		if len(s.Content)/2 > maxSDKs {
+			return nil, &catalog.ParseError{Path: f.Path, Line: s.Line,
+				Err: fmt.Errorf("%w: more than %d SDK constraints", catalog.ErrTooLarge, maxSDKs)}
+		}
 		for i := 0; i+1 < len(s.Content); i += 2 {
 			sdks[s.Content[i].Value] = scalar(s.Content[i+1])
 		}

@@ -155,6 +155,13 @@ func TestLockErrors(t *testing.T) {
 			"pubspec.lock:5: package foo: sha256 \"xyz\" is not 64 hexadecimal digits"},
 		{"duplicate", "packages:\n  foo:\n    source: hosted\n    version: '1.0.0'\n  foo:\n    source: hosted\n    version: '1.0.1'\n",
 			"pubspec.lock:5: package foo is listed twice"},
+		{"too many sdks", "packages:\n  foo:\n    source: hosted\n    version: '1.0.0'\nsdks:\n" + func() string {
+			var b strings.Builder
+			for i := range 65 {
+				fmt.Fprintf(&b, "  sdk%d: '>=1.0.0'\n", i)
+			}
+			return b.String()
+		}(), "pubspec.lock:6: input too large: more than 64 SDK constraints"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := catalogtest.Bytes(t, &LockCataloger{}, "pubspec.lock", []byte(tt.data))
