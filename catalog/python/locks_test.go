@@ -1,6 +1,7 @@
 package python
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -139,5 +140,34 @@ func TestPDMLock(t *testing.T) {
 	_, err := catalogtest.Bytes(t, c, "pdm.lock", []byte("title = 1\n"))
 	if err == nil || !contains(err.Error(), "not a pdm.lock") {
 		t.Errorf("not a lock: %v", err)
+	}
+}
+
+// TestPipfileLockManyLines checks the line of every entry of a large Pipfile.lock; the lines
+// are counted in one pass (counting from the start for every key was quadratic).
+func TestPipfileLockManyLines(t *testing.T) {
+	const n = 100_000
+	var b strings.Builder
+	b.WriteString("{\n\"_meta\": {},\n\"default\": {\n")
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",\n")
+		}
+		fmt.Fprintf(&b, "\"p%d\": {\"version\": \"==1.0\"}", i)
+	}
+	b.WriteString("\n}\n}\n")
+	res, err := catalogtest.Bytes(t, &PipfileLockCataloger{}, "Pipfile.lock", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Packages) != n {
+		t.Fatalf("%d packages, want %d", len(res.Packages), n)
+	}
+	for _, p := range res.Packages {
+		var i int
+		fmt.Sscanf(p.Name, "p%d", &i)
+		if want := i + 4; p.Locations[0].Line != want {
+			t.Fatalf("%s at line %d, want %d", p.Name, p.Locations[0].Line, want)
+		}
 	}
 }

@@ -225,6 +225,9 @@ func jsonKeyLines(data []byte, sections ...string) map[string]int {
 		key       string
 	}
 	var stack []frame
+	// Lines are counted incrementally: the decoder's offsets only grow, and counting from the
+	// start of the file for every key would take quadratic time.
+	line, lineOff := 1, int64(0)
 	for {
 		tok, err := dec.Token()
 		if err != nil {
@@ -252,7 +255,11 @@ func jsonKeyLines(data []byte, sections ...string) map[string]int {
 			top.key, _ = tok.(string)
 			top.expectKey = false
 			if len(stack) == 2 && stack[0].obj && slices.Contains(sections, stack[0].key) {
-				out[stack[0].key+"\x00"+top.key] = catalog.LineOf(data, dec.InputOffset())
+				if off := min(dec.InputOffset(), int64(len(data))); off > lineOff {
+					line += bytes.Count(data[lineOff:off], []byte{'\n'})
+					lineOff = off
+				}
+				out[stack[0].key+"\x00"+top.key] = line
 			}
 			continue
 		}
