@@ -93,15 +93,20 @@ func (c *InstalledCataloger) Catalog(ctx context.Context, f *catalog.File) (*cat
 		byName[d.pkg.Name] = append(byName[d.pkg.Name], d.pkg.ID)
 	}
 	pkgs := make([]*sbom.Package, 0, len(dists))
+	g := newGraph(f.Path)
 	for _, d := range dists {
+	reqs:
 		for _, r := range d.reqs {
 			for _, id := range byName[r] {
-				if id != d.pkg.ID {
-					d.pkg.DependsOn = append(d.pkg.DependsOn, id)
+				if !g.link(d.pkg, id) {
+					break reqs
 				}
 			}
 		}
 		pkgs = append(pkgs, d.pkg)
+	}
+	if g.err != nil {
+		errs = append(errs, g.err)
 	}
 	return &catalog.Result{Packages: pkgs}, errors.Join(errs...)
 }

@@ -70,6 +70,11 @@ func (c *PDMLockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catal
 	byName := map[string][]string{}
 	deps := map[*sbom.Package][]string{}
 	groups := map[*sbom.Package][]string{}
+	type pkgGroup struct {
+		p *sbom.Package
+		g string
+	}
+	seenGroup := map[pkgGroup]bool{}
 	for i, t := range raw {
 		if err := ctx.Err(); err != nil {
 			return &catalog.Result{Packages: pkgs}, err
@@ -105,7 +110,8 @@ func (c *PDMLockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catal
 			deps[p] = append(deps[p], Normalize(r.Name))
 		}
 		for _, g := range strs(t["groups"]) {
-			if !slices.Contains(groups[p], g) {
+			if k := (pkgGroup{p, g}); !seenGroup[k] {
+				seenGroup[k] = true
 				groups[p] = append(groups[p], g)
 			}
 		}
@@ -139,18 +145,23 @@ func (c *PDMLockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catal
 	if err != nil {
 		errs = append(errs, err)
 	}
+	gr := newGraph(f.Path)
 	for _, p := range pkgs {
 		if g := groups[p]; len(g) > 0 {
 			p.Scope = pdmScope(g, pp)
 			p.SetProperty(propGroups, strings.Join(g, ","))
 		}
+	deps:
 		for _, d := range deps[p] {
 			for _, id := range byName[d] {
-				if id != p.ID && !slices.Contains(p.DependsOn, id) {
-					p.DependsOn = append(p.DependsOn, id)
+				if !gr.link(p, id) {
+					break deps
 				}
 			}
 		}
+	}
+	if gr.err != nil {
+		errs = append(errs, gr.err)
 	}
 
 	if app := applyProject(c.Name(), pkgs, byName, pp, manifest); app != nil {

@@ -142,14 +142,19 @@ func (c *PoetryLockCataloger) Catalog(ctx context.Context, f *catalog.File) (*ca
 		byName[p.Name] = append(byName[p.Name], p.ID)
 		pkgs = append(pkgs, p)
 	}
+	g := newGraph(f.Path)
+edges:
 	for _, p := range pkgs {
 		for _, d := range deps[p] {
 			for _, id := range byName[d] {
-				if id != p.ID {
-					p.DependsOn = append(p.DependsOn, id)
+				if !g.link(p, id) {
+					break edges
 				}
 			}
 		}
+	}
+	if g.err != nil {
+		errs = append(errs, g.err)
 	}
 
 	manifest := path.Join(path.Dir(f.Path), "pyproject.toml")

@@ -343,3 +343,46 @@ func tooMany(path string) error {
 }
 
 func sortStrings(s []string) { slices.Sort(s) }
+
+// maxEdges bounds the dependency edges one file may make the catalogers of this package try.
+// Edges are found by name, and a hostile file can make that quadratic (n packages of one
+// name, each depending on that name). It is a variable so that tests can lower it.
+var maxEdges = 4 * catalog.MaxPackages
+
+// graph adds the dependency edges of one result: each edge once, and at most maxEdges
+// attempts in all, after which it fails with catalog.ErrTooLarge.
+type graph struct {
+	path  string
+	seen  map[[2]string]bool
+	tries int
+	err   error
+}
+
+func newGraph(path string) *graph { return &graph{path: path, seen: map[[2]string]bool{}} }
+
+// spend counts n attempts, for work done to find edges; it reports false once the limit is
+// reached.
+func (g *graph) spend(n int) bool {
+	if g.tries += n; g.tries > maxEdges {
+		if g.err == nil {
+			g.err = fmt.Errorf("%s: %w (more than %d dependency edges)", g.path, catalog.ErrTooLarge, maxEdges)
+		}
+		return false
+	}
+	return true
+}
+
+// link makes p depend on id unless that is p itself or already recorded. It reports false
+// once the limit is reached.
+func (g *graph) link(p *sbom.Package, id string) bool {
+	if !g.spend(1) {
+		return false
+	}
+	e := [2]string{p.ID, id}
+	if id == p.ID || g.seen[e] {
+		return true
+	}
+	g.seen[e] = true
+	p.DependsOn = append(p.DependsOn, id)
+	return true
+}

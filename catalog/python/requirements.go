@@ -539,14 +539,20 @@ func isCommit(s string) bool {
 
 // finish applies constraints and pip-compile annotations and returns the packages.
 func (rp *reqParser) finish() []*sbom.Package {
-	byName := map[string][]*reqEntry{}
+	// pip-compile writes each name once per file; a "# via" parent is the first requirement
+	// of that name in the same file.
+	type fileName struct{ file, name string }
+	byName := map[fileName]*reqEntry{}
 	annotated := map[string]bool{}
 	for _, e := range rp.entries {
-		byName[e.pkg.Name] = append(byName[e.pkg.Name], e)
+		if k := (fileName{e.file, e.pkg.Name}); byName[k] == nil {
+			byName[k] = e
+		}
 		if len(e.via) > 0 {
 			annotated[e.file] = true
 		}
 	}
+	g := newGraph(rp.top)
 	pkgs := make([]*sbom.Package, 0, len(rp.entries))
 	for _, e := range rp.entries {
 		p := e.pkg
@@ -576,14 +582,15 @@ func (rp *reqParser) finish() []*sbom.Package {
 					continue
 				}
 				n, _, _ := strings.Cut(v, "[")
-				for _, parent := range byName[Normalize(strings.TrimSpace(n))] {
-					if parent.file == e.file && parent != e {
-						parent.pkg.DependsOn = append(parent.pkg.DependsOn, p.ID)
-					}
+				if parent := byName[fileName{e.file, Normalize(strings.TrimSpace(n))}]; parent != nil {
+					g.link(parent.pkg, p.ID)
 				}
 			}
 		}
 		pkgs = append(pkgs, p)
+	}
+	if g.err != nil {
+		rp.errs = append(rp.errs, g.err)
 	}
 	return pkgs
 }

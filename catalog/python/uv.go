@@ -128,8 +128,12 @@ func (c *UVLockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalo
 		pkgs = append(pkgs, p)
 	}
 
+	g := newGraph(f.Path)
 	resolve := func(d map[string]any) []*sbom.Package {
 		cands := byName[Normalize(str(d["name"]))]
+		if !g.spend(len(cands)) {
+			return nil
+		}
 		if v := str(d["version"]); v != "" {
 			cands = slices.DeleteFunc(slices.Clone(cands), func(q *sbom.Package) bool { return q.Version != v })
 		}
@@ -139,18 +143,28 @@ func (c *UVLockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalo
 		}
 		return cands
 	}
+	missing := 0
+edges:
 	for _, p := range pkgs {
 		for _, e := range edges[p] {
 			targets := resolve(e.dep)
+			if g.err != nil {
+				break edges
+			}
 			if len(targets) == 0 {
-				errs = append(errs, catalog.Errorf(f.Path, p.Locations[0].Line, "package %s depends on %s, which is not in the lock", p.Name, quote(str(e.dep["name"]))))
+				if missing++; missing <= 100 {
+					errs = append(errs, catalog.Errorf(f.Path, p.Locations[0].Line, "package %s depends on %s, which is not in the lock", p.Name, quote(str(e.dep["name"]))))
+				}
 			}
 			for _, q := range targets {
-				if q != p {
-					p.DependsOn = append(p.DependsOn, q.ID)
+				if !g.link(p, q.ID) {
+					break edges
 				}
 			}
 		}
+	}
+	if missing > 100 {
+		errs = append(errs, catalog.Errorf(f.Path, 0, "%d more dependencies are not in the lock", missing-100))
 	}
 
 	// Scopes and relations from the roots: runtime first, then optional, then dev.
@@ -160,7 +174,7 @@ func (c *UVLockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalo
 			roots = append(roots, p)
 		}
 	}
-	if len(roots) > 0 {
+	if len(roots) > 0 && g.err == nil {
 		for _, p := range pkgs {
 			if p.Type != sbom.TypeApplication {
 				p.Relation = sbom.RelationTransitive
@@ -214,6 +228,9 @@ func (c *UVLockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalo
 				}
 			}
 		}
+	}
+	if g.err != nil {
+		errs = append(errs, g.err)
 	}
 	for _, p := range pkgs {
 		delete(p.Properties, "source")
