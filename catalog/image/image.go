@@ -48,6 +48,9 @@ const (
 	MaxEntries = catalog.MaxArchiveEntries
 	// MaxLinks bounds the symbolic links kept from all layers.
 	MaxLinks = 1_000_000
+	// maxNameLength bounds an entry name, as Linux's PATH_MAX does; PAX headers allow names
+	// of up to a mebibyte, whose thousands of elements would make each entry costly.
+	maxNameLength = 4096
 )
 
 // Reader reads container images. The zero value is ready to use.
@@ -157,6 +160,7 @@ func (Reader) Extract(ctx context.Context, name, dir string, keep func(string, f
 			return nil, err
 		}
 		x.layer = i + 1
+		x.cur, x.curDirs, x.whiteouts = map[string]bool{}, map[string]bool{}, map[string]bool{}
 		id, err := x.apply(ctx, s, l)
 		if err != nil {
 			return nil, fmt.Errorf("layer %d (%s): %w", i+1, l.member, err)
@@ -172,6 +176,10 @@ type extractor struct {
 	keep  func(string, fs.FileMode) bool
 	img   *source.Image
 	links int
+
+	// The current layer's kept entries, their parent directories ("" is the root) and the
+	// whiteout markers applied; reset for every layer.
+	cur, curDirs, whiteouts map[string]bool
 
 	// progress, when set, is told how many bytes were read; layer, read and last serve it.
 	progress func(n int64)
@@ -298,9 +306,9 @@ func (x *extractor) entry(tr *tar.Reader, h *tar.Header, layer string) error {
 	dir = strings.TrimSuffix(dir, "/")
 	switch {
 	case base == ".wh..wh..opq":
-		return x.removeChildren(dir)
+		return x.whiteout(name, dir, true)
 	case strings.HasPrefix(base, ".wh."):
-		return x.remove(path.Join(dir, strings.TrimPrefix(base, ".wh.")))
+		return x.whiteout(name, path.Join(dir, strings.TrimPrefix(base, ".wh.")), false)
 	}
 	switch h.Typeflag {
 	case tar.TypeDir:
@@ -325,7 +333,9 @@ func (x *extractor) entry(tr *tar.Reader, h *tar.Header, layer string) error {
 		}
 		if err := x.root.Symlink(h.Linkname, name); err != nil {
 			x.record(name, layer, fmt.Errorf("creating link: %w", err))
+			return nil
 		}
+		x.added(name)
 		return nil
 	case tar.TypeLink:
 		target, err := cleanEntry(h.Linkname)
@@ -351,6 +361,7 @@ func (x *extractor) entry(tr *tar.Reader, h *tar.Header, layer string) error {
 			return nil
 		}
 		x.img.LayerOf[name] = layer
+		x.added(name)
 		return nil
 	case tar.TypeReg:
 		mode := fs.FileMode(h.Mode).Perm()
@@ -394,6 +405,7 @@ func (x *extractor) write(r io.Reader, name string, mode fs.FileMode, layer stri
 		return fmt.Errorf("extracting %s: %w", name, err)
 	}
 	x.img.LayerOf[name] = layer
+	x.added(name)
 	return nil
 }
 
@@ -405,58 +417,99 @@ func (x *extractor) mkdirParent(name string) error {
 	return nil
 }
 
-// replace removes whatever an earlier layer put at name, if it was kept.
+// replace removes whatever an earlier layer or entry put at name, if it was kept.
 func (x *extractor) replace(name string) error {
-	if _, err := x.root.Lstat(name); err != nil {
-		return nil
-	}
+	delete(x.cur, name)
 	return x.remove(name)
 }
 
-// remove deletes name and everything below it (a whiteout).
+// remove deletes name and everything below it, and forgets the layers of what it held. The
+// cost is proportional to what is removed, so a hostile image cannot make whiteouts or
+// overwrites quadratic in the number of kept files.
 func (x *extractor) remove(name string) error {
-	if err := x.root.RemoveAll(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("applying whiteout for %s: %w", name, err)
+	fi, err := x.root.Lstat(name)
+	if err != nil {
+		return nil // nothing kept there
 	}
-	x.forget(name, false)
+	if fi.IsDir() {
+		fs.WalkDir(x.root.FS(), name, func(p string, _ fs.DirEntry, err error) error {
+			delete(x.img.LayerOf, p)
+			return nil
+		})
+	}
+	delete(x.img.LayerOf, name)
+	if err := x.root.RemoveAll(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing %s: %w", name, err)
+	}
 	return nil
 }
 
-// removeChildren empties directory dir (an opaque whiteout).
-func (x *extractor) removeChildren(dir string) error {
+// added records that the current layer put name into the scratch directory.
+func (x *extractor) added(name string) {
+	x.cur[name] = true
+	for d := path.Dir(name); d != "."; d = path.Dir(d) {
+		if x.curDirs[d] {
+			break
+		}
+		x.curDirs[d] = true
+	}
+	x.curDirs[""] = true
+}
+
+// whiteout applies the whiteout entry marker: ".wh.NAME" hides target, ".wh..wh..opq"
+// (opaque) hides target's children. Whiteouts apply only to lower layers' entries (OCI
+// image-spec layer.md, "Whiteouts"): what the current layer itself adds at or below target is
+// kept, whether it comes before or after the marker in the tar stream.
+func (x *extractor) whiteout(marker, target string, opaque bool) error {
+	if x.whiteouts[marker] {
+		return nil // a repeated marker has nothing left to hide
+	}
+	x.whiteouts[marker] = true
+	if !opaque && x.cur[target] {
+		return nil
+	}
+	if !opaque && !x.curDirs[target] {
+		return x.remove(target)
+	}
+	return x.prune(target)
+}
+
+// prune removes everything below dir that the current layer did not add.
+func (x *extractor) prune(dir string) error {
 	d := dir
 	if d == "" {
 		d = "."
 	}
-	entries, err := fs.ReadDir(x.root.FS(), d)
-	if err != nil {
+	if fi, err := x.root.Lstat(d); err != nil || !fi.IsDir() {
 		return nil // nothing kept there
 	}
+	entries, err := fs.ReadDir(x.root.FS(), d)
+	if err != nil {
+		return fmt.Errorf("applying whiteout for %s: %w", dir, err)
+	}
 	for _, e := range entries {
-		if err := x.root.RemoveAll(path.Join(d, e.Name())); err != nil {
-			return fmt.Errorf("applying opaque whiteout for %s: %w", dir, err)
+		p := path.Join(dir, e.Name())
+		switch {
+		case x.cur[p]:
+		case x.curDirs[p]:
+			if err := x.prune(p); err != nil {
+				return err
+			}
+		default:
+			if err := x.remove(p); err != nil {
+				return fmt.Errorf("applying whiteout for %s: %w", dir, err)
+			}
 		}
 	}
-	x.forget(dir, true)
 	return nil
-}
-
-// forget drops layer attributions of name and (or only, with childrenOnly) its subtree.
-func (x *extractor) forget(name string, childrenOnly bool) {
-	prefix := name + "/"
-	if name == "" {
-		prefix = ""
-	}
-	for p := range x.img.LayerOf {
-		if (!childrenOnly && p == name) || strings.HasPrefix(p, prefix) {
-			delete(x.img.LayerOf, p)
-		}
-	}
 }
 
 // cleanEntry normalises a layer entry name to a relative slash path and rejects names that
 // would leave the root. The root itself is "".
 func cleanEntry(name string) (string, error) {
+	if len(name) > maxNameLength {
+		return "", fmt.Errorf("%w: entry name of %d bytes, limit %d", catalog.ErrTooLarge, len(name), maxNameLength)
+	}
 	n := strings.TrimLeft(name, "/")
 	n = strings.TrimPrefix(n, "./")
 	if n == "" || n == "." {

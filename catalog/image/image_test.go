@@ -9,8 +9,10 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -457,5 +459,130 @@ func BenchmarkExtract(b *testing.B) {
 		if _, err := (Reader{}).Extract(context.Background(), layout, b.TempDir(), keepAll, nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// extractLayers extracts layers given as a docker save archive and fails the test on error.
+func extractLayers(t testing.TB, layers ...[]byte) (map[string]string, map[string]string) {
+	t.Helper()
+	archive := filepath.Join(t.TempDir(), "image.tar")
+	if err := os.WriteFile(archive, dockerSave(t, nil, layers...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	img, err := Reader{}.Extract(context.Background(), archive, out, keepAll, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(img.Errors) != 0 {
+		t.Errorf("unexpected errors: %v", img.Errors)
+	}
+	return scratch(t, out), img.LayerOf
+}
+
+// TestWhiteoutSameLayer checks that whiteouts hide only lower layers' entries (image-spec
+// layer.md: "Whiteout files MUST only apply to resources in lower/parent layers"), whatever
+// the order of the marker and the layer's own entries in the tar stream.
+func TestWhiteoutSameLayer(t *testing.T) {
+	lower := layerTar(t,
+		file("cache/old", "old"), file("cache/sub/old", "old"), file("cache/sub/keep-not", "x"),
+		file("gone/a", "a"), file("etc/f", "lower"),
+	)
+	for _, c := range []struct {
+		name  string
+		upper []tarEntry
+		want  map[string]string
+	}{
+		{
+			name:  "opaque marker first",
+			upper: []tarEntry{file("cache/.wh..wh..opq", ""), file("cache/new", "new"), file("cache/sub/new", "new")},
+			want:  map[string]string{"cache/new": "new", "cache/sub/new": "new", "gone/a": "a", "etc/f": "lower"},
+		},
+		{
+			name:  "opaque marker last",
+			upper: []tarEntry{file("cache/new", "new"), file("cache/sub/new", "new"), file("cache/.wh..wh..opq", "")},
+			want:  map[string]string{"cache/new": "new", "cache/sub/new": "new", "gone/a": "a", "etc/f": "lower"},
+		},
+		{
+			name:  "opaque marker twice",
+			upper: []tarEntry{file("cache/.wh..wh..opq", ""), file("cache/new", "new"), file("cache/.wh..wh..opq", "")},
+			want:  map[string]string{"cache/new": "new", "gone/a": "a", "etc/f": "lower"},
+		},
+		{
+			name:  "file whiteout after the layer's own file",
+			upper: []tarEntry{file("etc/f", "upper"), file("etc/.wh.f", "")},
+			want:  map[string]string{"etc/f": "upper", "cache/old": "old", "cache/sub/old": "old", "cache/sub/keep-not": "x", "gone/a": "a"},
+		},
+		{
+			name:  "directory whiteout after new files in it",
+			upper: []tarEntry{file("gone/b", "b"), file(".wh.gone", "")},
+			want:  map[string]string{"gone/b": "b", "etc/f": "lower", "cache/old": "old", "cache/sub/old": "old", "cache/sub/keep-not": "x"},
+		},
+		{
+			name:  "root opaque",
+			upper: []tarEntry{file("etc/f", "upper"), file(".wh..wh..opq", "")},
+			want:  map[string]string{"etc/f": "upper"},
+		},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			upper := layerTar(t, c.upper...)
+			got, layerOf := extractLayers(t, lower, upper)
+			if diff := cmp.Diff(c.want, got); diff != "" {
+				t.Errorf("extracted files (-want +got):\n%s", diff)
+			}
+			for p := range layerOf {
+				if _, ok := got[p]; !ok {
+					t.Errorf("LayerOf keeps %s, which is not in the image", p)
+				}
+			}
+			for p := range got {
+				want := digest(lower)
+				if strings.Contains(c.want[p], "new") || c.want[p] == "upper" || p == "gone/b" {
+					want = digest(upper)
+				}
+				if layerOf[p] != want {
+					t.Errorf("LayerOf[%s] = %s, want %s", p, layerOf[p], want)
+				}
+			}
+		})
+	}
+}
+
+// TestExtractOverwriteMany overwrites and whites out many kept files: the cost of each must
+// not grow with the number of kept files (it used to scan every kept path per removal).
+func TestExtractOverwriteMany(t *testing.T) {
+	const n = 300
+	var l1, l2, l3 []tarEntry
+	for i := range n {
+		name := "d" + strings.Repeat("x", i%5) + "/" + strconv.Itoa(i)
+		l1 = append(l1, file(name, "1"))
+		l2 = append(l2, file(name, "2"))
+		dir, base := path.Split(name)
+		l3 = append(l3, file(dir+".wh."+base, ""))
+	}
+	got, layerOf := extractLayers(t, layerTar(t, l1...), layerTar(t, l2...))
+	if len(got) != n || len(layerOf) != n {
+		t.Fatalf("after overwrite: %d files, %d attributions; want %d", len(got), len(layerOf), n)
+	}
+	got, layerOf = extractLayers(t, layerTar(t, l1...), layerTar(t, l2...), layerTar(t, l3...))
+	if len(got) != 0 || len(layerOf) != 0 {
+		t.Fatalf("after whiteouts: %d files, %d attributions; want none", len(got), len(layerOf))
+	}
+}
+
+func TestLongEntryName(t *testing.T) {
+	long := strings.Repeat("a/", 3000) + "f"
+	archive := filepath.Join(t.TempDir(), "image.tar")
+	os.WriteFile(archive, dockerSave(t, nil, layerTar(t, file(long, "x"), file("ok", "y"))), 0o644)
+	out := t.TempDir()
+	img, err := Reader{}.Extract(context.Background(), archive, out, keepAll, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(img.Errors) != 1 || !strings.Contains(img.Errors[0].Err, "limit 4096") {
+		t.Errorf("errors = %v, want one for the long name", img.Errors)
+	}
+	if diff := cmp.Diff(map[string]string{"ok": "y"}, scratch(t, out)); diff != "" {
+		t.Errorf("extracted files (-want +got):\n%s", diff)
 	}
 }
