@@ -226,7 +226,8 @@ func (x *extractor) apply(ctx context.Context, s store, l layerRef) (string, err
 	}
 	defer un.Close()
 	diffHash := sha256.New()
-	tr := tar.NewReader(io.TeeReader(un, diffHash))
+	layerStream := io.TeeReader(un, diffHash)
+	tr := tar.NewReader(layerStream)
 	id := l.diffID
 	if id == "" {
 		id = l.digest
@@ -246,8 +247,9 @@ func (x *extractor) apply(ctx context.Context, s store, l layerRef) (string, err
 			return "", err
 		}
 	}
-	// Hash what follows the tar end marker too: digests cover the whole stream.
-	if _, err := io.Copy(io.Discard, un); err != nil {
+	// Hash what follows the tar end marker too (tar(1) pads archives to 10 KiB records):
+	// digests cover the whole stream.
+	if _, err := io.Copy(io.Discard, layerStream); err != nil {
 		return "", fmt.Errorf("reading layer: %w", err)
 	}
 	if _, err := io.Copy(io.Discard, br); err != nil {

@@ -586,3 +586,24 @@ func TestLongEntryName(t *testing.T) {
 		t.Errorf("extracted files (-want +got):\n%s", diff)
 	}
 }
+
+// TestLayerPadding reads a layer written by tar(1), which pads the archive with zero blocks to
+// a 10 KiB record: the diff ID covers the padding, so it must be hashed too.
+func TestLayerPadding(t *testing.T) {
+	l := layerTar(t, file("etc/os-release", "ID=debian\n"))
+	padded := append(l, make([]byte, 10240-len(l)%10240)...)
+	got, _ := extractLayers(t, padded)
+	if diff := cmp.Diff(map[string]string{"etc/os-release": "ID=debian\n"}, got); diff != "" {
+		t.Errorf("extracted files (-want +got):\n%s", diff)
+	}
+}
+
+func TestTruncatedArchive(t *testing.T) {
+	full := dockerSave(t, nil, layerTar(t, file("etc/os-release", strings.Repeat("x", 4000))))
+	archive := filepath.Join(t.TempDir(), "image.tar")
+	os.WriteFile(archive, full[:3000], 0o644)
+	_, err := Reader{}.Detect(archive)
+	if !errors.Is(err, catalog.ErrMalformed) || !strings.Contains(err.Error(), "truncated") || strings.Contains(err.Error(), archive) {
+		t.Errorf("Detect of a truncated archive: %v; want a malformed-file error saying it is truncated, without repeating the name", err)
+	}
+}

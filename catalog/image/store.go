@@ -116,15 +116,19 @@ func openTarStore(name string) (*tarStore, error) {
 	for n := 0; ; n++ {
 		if n >= maxTarMembers {
 			f.Close()
-			return nil, fmt.Errorf("%s: %w (more than %d members)", name, catalog.ErrTooLarge, maxTarMembers)
+			return nil, fmt.Errorf("%w (more than %d members in the tar archive)", catalog.ErrTooLarge, maxTarMembers)
 		}
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			f.Close()
+			return nil, fmt.Errorf("%w: the tar archive is truncated (copy it again, or re-run docker save)", catalog.ErrMalformed)
+		}
 		if err != nil {
 			f.Close()
-			return nil, fmt.Errorf("%s: reading tar: %w", name, err)
+			return nil, fmt.Errorf("reading tar: %w", err)
 		}
 		if h.Typeflag != tar.TypeReg {
 			continue
