@@ -174,7 +174,8 @@ func WalkFile(ctx context.Context, name string, inv *sbom.Inventory, opts WalkOp
 			cats = append(cats, c)
 		}
 	}
-	if len(cats) == 0 {
+	byName := len(cats) > 0
+	if !byName {
 		mode |= 0o111
 		for _, c := range opts.Catalogers {
 			if c.Match(base, mode) {
@@ -182,13 +183,23 @@ func WalkFile(ctx context.Context, name string, inv *sbom.Inventory, opts WalkOp
 			}
 		}
 	}
+	unsupported := fmt.Errorf("%s: %w: no cataloger recognises this file (see 'hallmark sbom --help' for the supported files)", name, ErrUnsupported)
 	if len(cats) == 0 {
-		return fmt.Errorf("%s: %w: no cataloger recognises this file (see 'hallmark sbom --help' for the supported files)", name, ErrUnsupported)
+		return unsupported
 	}
 	ps := newParser(ctx, dir, fsys, opts)
 	ps.files.Add(1)
 	ps.submit(job{path: base, mode: mode, cats: cats})
-	return ps.finish(inv)
+	pkgs, errs := len(inv.Packages), len(inv.Errors)
+	if err := ps.finish(inv); err != nil {
+		return err
+	}
+	if !byName && len(inv.Packages) == pkgs && len(inv.Errors) == errs {
+		// Offered only as a possible binary, and no binary cataloger found anything in it:
+		// an empty or unknown file must not give an empty SBOM silently.
+		return unsupported
+	}
+	return nil
 }
 
 // parser parses files concurrently while the walk goes on, and adds the results to the

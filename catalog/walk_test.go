@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -213,5 +214,39 @@ func BenchmarkWalkDir(b *testing.B) {
 		if err := catalog.WalkDir(context.Background(), root, inv, catalog.WalkOptions{Catalogers: []catalog.Cataloger{listCataloger{}}}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// binCataloger stands for the binary catalogers: it wants executables and finds nothing in
+// files that are not its kind of binary.
+type binCataloger struct{}
+
+func (binCataloger) Name() string                       { return "bin" }
+func (binCataloger) Match(_ string, m fs.FileMode) bool { return m.Perm()&0o111 != 0 }
+func (binCataloger) Catalog(_ context.Context, f *catalog.File) (*catalog.Result, error) {
+	b, err := f.ReadAll(1 << 20)
+	if err != nil || !strings.HasPrefix(string(b), "BIN ") {
+		return &catalog.Result{}, nil
+	}
+	name := strings.TrimSpace(strings.TrimPrefix(string(b), "BIN "))
+	return &catalog.Result{Packages: []*sbom.Package{{ID: name, Name: name, PURL: sbom.PURL("generic", "", name, "")}}}, nil
+}
+
+// TestWalkFileUnknown checks that a file offered only as a possible binary, in which no binary
+// cataloger finds anything (an empty file, a text file), is an error rather than an empty
+// SBOM, while a binary copied without its mode bits is still read.
+func TestWalkFileUnknown(t *testing.T) {
+	root := writeTree(t, map[string]string{"empty": "", "notes.txt": "hello\n", "tool": "BIN tool\n"})
+	opts := catalog.WalkOptions{Catalogers: []catalog.Cataloger{listCataloger{}, binCataloger{}}}
+	for _, name := range []string{"empty", "notes.txt"} {
+		inv := &sbom.Inventory{}
+		err := catalog.WalkFile(context.Background(), filepath.Join(root, name), inv, opts)
+		if !errors.Is(err, catalog.ErrUnsupported) {
+			t.Errorf("WalkFile(%s) = %v, want ErrUnsupported", name, err)
+		}
+	}
+	inv := &sbom.Inventory{}
+	if err := catalog.WalkFile(context.Background(), filepath.Join(root, "tool"), inv, opts); err != nil || len(inv.Packages) != 1 {
+		t.Errorf("WalkFile(tool) = %v, packages %v; want the binary's package", err, inv.Packages)
 	}
 }
