@@ -112,6 +112,10 @@ func add(ctx context.Context, inv *sbom.Inventory, target string, opts Options) 
 		}
 		return false, err
 	}
+	if !st.IsDir() && !st.Mode().IsRegular() {
+		// Opening a FIFO or a device to sniff it would block or read forever.
+		return false, fmt.Errorf("%s: not a regular file or directory (%s)", target, st.Mode().Type())
+	}
 	wo := catalog.WalkOptions{Catalogers: opts.Catalogers, Exclude: opts.Exclude}
 	if opts.Progress != nil {
 		wo.Progress = func(p catalog.Progress) { opts.Progress(target, p) }

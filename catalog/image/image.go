@@ -89,10 +89,50 @@ func openStore(name string) (store, error) {
 	if st.IsDir() {
 		return openDirStore(name)
 	}
-	if !st.Mode().IsRegular() || !isTar(name) {
+	if !st.Mode().IsRegular() {
+		return nil, nil
+	}
+	if !isTar(name) {
+		if c := compressedTar(name); c != "" {
+			hint := strings.ReplaceAll(decompressHint[c], "FILE", name)
+			return nil, fmt.Errorf("%w: a %s-compressed tar archive; decompress it first (%s): Hallmark reads image archives uncompressed", catalog.ErrUnsupported, c, hint)
+		}
 		return nil, nil
 	}
 	return openTarStore(name)
+}
+
+var decompressHint = map[string]string{"gzip": "gunzip -k FILE", "zstd": "zstd -d FILE"}
+
+// compressedTar reports "gzip" or "zstd" when the file is a tar archive compressed with it,
+// as `docker save | gzip` writes, and "" otherwise.
+func compressedTar(name string) string {
+	f, err := os.Open(name)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	magic, _ := br.Peek(4)
+	kind := ""
+	switch {
+	case bytes.HasPrefix(magic, []byte{0x1f, 0x8b}):
+		kind = "gzip"
+	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		kind = "zstd"
+	default:
+		return ""
+	}
+	un, err := decompress(br, "")
+	if err != nil {
+		return ""
+	}
+	defer un.Close()
+	var h [512]byte
+	if _, err := io.ReadFull(un, h[:]); err != nil || !bytes.HasPrefix(h[257:], []byte("ustar")) {
+		return ""
+	}
+	return kind
 }
 
 // isTar reports whether the file starts with a tar header (ustar or GNU magic at offset 257).
