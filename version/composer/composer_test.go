@@ -1,0 +1,190 @@
+package composer
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hallmark-dev/hallmark/version"
+	"github.com/hallmark-dev/hallmark/version/versiontest"
+)
+
+// rejected lists the fixture lines that compare a version this package rejects, with that
+// version (see testdata/SOURCES.md: PHP's version_compare contradicts them, and no total order
+// satisfies lines 94 and 96 together).
+var rejected = map[string]map[int]string{
+	"testdata/packagist-versions.txt": {
+		94: "1.2.3.#", 95: "1.2.3.#", 96: "1.2.3.#", 97: "1.2.3.#.1", 98: "1.2.3.#.p3", 99: "1.2.3.#.beta",
+	},
+}
+
+// conformance runs versiontest.Conformance on name without the lines listed in rejected,
+// and checks that the listed lines name a version Parse rejects.
+func conformance(t *testing.T, name string) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	skip := rejected[name]
+	var out strings.Builder
+	sc := bufio.NewScanner(strings.NewReader(string(data)))
+	for n := 1; sc.Scan(); n++ {
+		if bad, ok := skip[n]; ok {
+			if f := strings.Fields(sc.Text()); len(f) != 3 || f[0] != bad {
+				t.Fatalf("%s:%d: %q does not start with %q", name, n, sc.Text(), bad)
+			}
+			if _, err := Parse(bad); !errors.Is(err, version.ErrInvalid) {
+				t.Errorf("%s:%d: Parse(%q) = %v, want ErrInvalid", name, n, bad, err)
+			}
+			out.WriteString("# rejected: " + sc.Text() + "\n")
+			continue
+		}
+		out.WriteString(sc.Text() + "\n")
+	}
+	path := filepath.Join(t.TempDir(), filepath.Base(name))
+	if err := os.WriteFile(path, []byte(out.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	versiontest.Conformance(t, Scheme, path)
+}
+
+func TestConformance(t *testing.T) {
+	conformance(t, "testdata/packagist-versions.txt")
+	conformance(t, "testdata/packagist-versions-generated.txt")
+}
+
+var edge = []string{
+	"0", "1", "1.0", "1.0.0", "1.0.0.0", "v1.0", "V1.0", "1.0-dev", "1.0.dev", "1.0-foo", "1.0-stable",
+	"1.0a", "1.0a1", "1.0-alpha1", "1.0-abc1", "1.0b1", "1.0-beta1", "1.0-BETA1", "1.0RC1",
+	"1.0rc1", "1.0-RC.1", "1.0-Rc1", "1.0pl1", "1.0-patch1", "1.0-p", "1.0-preview", "1.0.1",
+	"1.0+1", "1.0_1", "dev-main", "dev-foo", "foo", "1.0.0.dev", "1.0.0.a", "1.0-dev.1",
+	"1.0.999999999999999999999999999999", "999999999999999999999999999999", "1.00", "01.0",
+	"1.0-a-b-c", "1.0.p.p.p", "1.0.0-rc.1+build.5", strings.Repeat("1.", 127) + "1",
+	strings.Repeat("a", 256),
+}
+
+// sample returns a few hundred fixture versions plus edge cases.
+func sample(t testing.TB) []string {
+	seen := map[string]bool{}
+	var vs []string
+	add := func(v string) {
+		if _, err := Parse(v); err == nil && !seen[v] {
+			seen[v] = true
+			vs = append(vs, v)
+		}
+	}
+	for _, name := range []string{"testdata/packagist-versions.txt", "testdata/packagist-versions-generated.txt"} {
+		for i, c := range versiontest.ReadFixture(t, name) {
+			if i%40 == 0 {
+				add(c.A)
+				add(c.B)
+			}
+		}
+	}
+	for _, v := range edge {
+		add(v)
+	}
+	return vs
+}
+
+func TestProperties(t *testing.T) {
+	versiontest.Properties(t, Scheme, sample(t))
+}
+
+func TestCompare(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"1.0", "1.0.0", -1}, // version_compare, not Composer's padding normaliser
+		{"1.0-dev", "1.0", -1},
+		{"1.0-foo", "1.0-dev", -1}, // unknown words sort first
+		{"1.0-stable", "1.0-alpha", -1},
+		{"1.0-abc", "1.0-alpha", 0}, // words match by prefix
+		{"1.0-BETA1", "1.0-ALPHA2", -1},
+		{"1.0-BETA", "1.0-ALPHA", 0}, // case-sensitive: both unknown
+		{"1.0-Rc1", "1.0-dev1", -1},
+		{"1.0rc1", "1.0RC1", 0},
+		{"1.0RC1", "1.0", -1},
+		{"1.0", "1.0pl1", -1},
+		{"1.0-preview", "1.0.5", 1}, // "p…" is a patch level
+		{"1.0.5", "1.0.p", -1},
+		{"1.0.0", "1.0.p", -1},
+		{"1.0.a", "1.0", -1},
+		{"v1.0", "1.0", 0},
+		{"V1.0", "v1.0", 0},
+		{"1.0+1", "1.0.1", 0},
+		{"1.0_1", "1.0-1", 0},
+		{"1.00", "1.0", 0},
+		{"dev-foo", "1.0", -1},
+		{"dev-foo", "dev-main", 0},
+		{"dev-foo", "dev-bar", -1}, // "bar" is a beta by its prefix
+		{"1.0.999999999999999999999999999999", "1.0.999999999999999999999999999998", 1},
+	} {
+		got, err := version.Compare(Scheme, tc.a, tc.b)
+		if err != nil || got != tc.want {
+			t.Errorf("Compare(%q, %q) = %d, %v; want %d", tc.a, tc.b, got, err, tc.want)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, v := range []string{
+		"", ".1", "1.", "1..0", "1.-0", "-1.0", "1.0-", "1.0#", "1.2.3.#", "#1", "1.0 ",
+		" 1.0", "dev-feature/foo", "1.0~1", "1,0", "1.0\x00", "1.0é",
+		strings.Repeat("1.", 128) + "1",
+	} {
+		_, err := Scheme.Parse(v)
+		if !errors.Is(err, version.ErrInvalid) {
+			t.Errorf("Parse(%q) = %v, want ErrInvalid", v, err)
+		}
+	}
+}
+
+func TestString(t *testing.T) {
+	v, err := Scheme.Parse("v1.0-RC1")
+	if err != nil || v.String() != "v1.0-RC1" {
+		t.Fatalf("Parse = %v, %v", v, err)
+	}
+}
+
+func FuzzComposer(f *testing.F) {
+	for _, c := range versiontest.ReadFixture(f, "testdata/packagist-versions.txt") {
+		f.Add(c.A, c.B)
+	}
+	for _, v := range edge {
+		f.Add(v, "1.0")
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		versiontest.Fuzz(t, Scheme, a, b)
+	})
+}
+
+func BenchmarkParse(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse("v1.2.3-beta.4"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCompare(b *testing.B) {
+	x, _ := Parse("v1.2.3-beta.4")
+	y, _ := Parse("1.2.3")
+	b.ReportAllocs()
+	for b.Loop() {
+		x.Compare(y)
+	}
+}
+
+func BenchmarkKey(b *testing.B) {
+	x, _ := Parse("v1.2.3-beta.4")
+	b.ReportAllocs()
+	for b.Loop() {
+		x.Key()
+	}
+}
