@@ -566,3 +566,51 @@ func TestPnpmSingleProject(t *testing.T) {
 		}
 	}
 }
+
+// TestNestedResolution checks Node's resolution through nested node_modules (the nearest
+// install wins, then the parents', then the root's), links to workspaces, and the bounds on
+// install paths that keep resolution linear for hostile files.
+func TestNestedResolution(t *testing.T) {
+	lock := `{
+  "name": "app",
+  "lockfileVersion": 3,
+  "packages": {
+    "": {"name": "app", "workspaces": ["packages/*"], "dependencies": {"a": "^1.0.0", "w": "*"}},
+    "node_modules/a": {"version": "1.0.0", "dependencies": {"b": "^2.0.0", "c": "^1.0.0"}},
+    "node_modules/a/node_modules/b": {"version": "2.0.0", "dependencies": {"c": "^1.0.0", "d": "^1.0.0"}},
+    "node_modules/a/node_modules/b/node_modules/d": {"version": "1.5.0"},
+    "node_modules/b": {"version": "1.0.0"},
+    "node_modules/c": {"version": "1.0.0"},
+    "node_modules/d": {"version": "1.0.0"},
+    "node_modules/w": {"resolved": "packages/w", "link": true},
+    "packages/w": {"name": "w", "version": "0.1.0", "dependencies": {"b": "^1.0.0"}}
+  }
+}`
+	res, err := catalogtest.Bytes(t, cataloger(t, "npm-lock"), "package-lock.json", []byte(lock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, p := range res.Packages {
+		got[p.ID] = p.DependsOn
+	}
+	want := map[string][]string{
+		".":                             {"node_modules/a", "packages/w"},
+		"node_modules/a":                {"node_modules/a/node_modules/b", "node_modules/c"},
+		"node_modules/a/node_modules/b": {"node_modules/a/node_modules/b/node_modules/d", "node_modules/c"},
+		"node_modules/a/node_modules/b/node_modules/d": nil,
+		"node_modules/b": nil,
+		"node_modules/c": nil,
+		"node_modules/d": nil,
+		"packages/w":     {"node_modules/b"},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("edges (-want +got):\n%s", diff)
+	}
+
+	long := `{"lockfileVersion": 3, "packages": {"` + strings.Repeat("node_modules/a/", 300) + `node_modules/b": {"version": "1.0.0"}}}`
+	_, err = catalogtest.Bytes(t, cataloger(t, "npm-lock"), "package-lock.json", []byte(long))
+	if !errors.Is(err, catalog.ErrTooLarge) || !errors.Is(err, catalog.ErrMalformed) {
+		t.Errorf("deeply nested key: err = %v, want a ParseError wrapping ErrTooLarge", err)
+	}
+}

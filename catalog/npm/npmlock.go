@@ -258,6 +258,9 @@ func decodePackages(w *jsonWalker, lf *npmLock) error {
 		if err := w.counted(); err != nil {
 			return err
 		}
+		if len(k) > maxKeyLength || strings.Count(k, "/") > maxKeyElements {
+			return catalog.Errorf(w.path, line, "%w: package path %q is longer than %d bytes or %d elements", catalog.ErrTooLarge, clip(k), maxKeyLength, maxKeyElements)
+		}
 		e := &lockEntry{key: k, line: line}
 		if err := w.decode(e); err != nil {
 			return err
@@ -270,6 +273,13 @@ func decodePackages(w *jsonWalker, lf *npmLock) error {
 		lf.packages = append(lf.packages, e)
 	}
 }
+
+// Bounds of a "packages" key (an install path). PATH_MAX bounds real ones; MaxDepth levels
+// of scoped packages ("node_modules/@scope/name") take 3 elements each.
+const (
+	maxKeyLength   = 4096
+	maxKeyElements = 4 * catalog.MaxDepth
+)
 
 // v1Fields is a lockfileVersion 1 entry without its nested "dependencies".
 type v1Fields struct {
@@ -380,35 +390,59 @@ func convertV1Version(e *lockEntry, name string) {
 }
 
 // npmResolver finds the entry a dependency name resolves to from an install path, the way
-// Node's module resolution walks up node_modules directories.
+// Node's module resolution walks up node_modules directories. Entries are indexed by the
+// directory holding their node_modules and their name, so a lookup builds no strings: with
+// long nested keys and many dependencies, building "dir/node_modules/name" candidates made a
+// hostile lockfile cost the product of its key length, nesting depth and dependency count.
 type npmResolver struct {
-	entries map[string]*lockEntry
-	links   map[string]string // link entry path -> target path
+	at map[string]map[string]string // dir ("" is the root) -> installed name -> entry key
 }
 
-func (r *npmResolver) resolve(from, dep string) (string, bool) {
+// add records the entry at key, which resolution returns as target (a link's target).
+func (r *npmResolver) add(key, target string) {
+	i := strings.LastIndex(key, "node_modules/")
+	if i < 0 || (i > 0 && key[i-1] != '/') {
+		return // a local directory, reached only through links
+	}
+	dir, name := strings.TrimSuffix(key[:i], "/"), key[i+len("node_modules/"):]
+	m := r.at[dir]
+	if m == nil {
+		m = map[string]string{}
+		r.at[dir] = m
+	}
+	m[name] = target
+}
+
+// scopes returns the directories, from from up to the root, whose node_modules resolution
+// searches and that hold entries.
+func (r *npmResolver) scopes(from string) []map[string]string {
+	var out []map[string]string
 	d := from
 	for {
 		if !strings.HasSuffix(d, "node_modules") {
-			cand := "node_modules/" + dep
-			if d != "" {
-				cand = d + "/node_modules/" + dep
-			}
-			if t, ok := r.links[cand]; ok {
-				return t, true
-			}
-			if _, ok := r.entries[cand]; ok {
-				return cand, true
+			if m := r.at[d]; m != nil {
+				out = append(out, m)
 			}
 		}
 		if d == "" {
-			return "", false
+			return out
 		}
-		d = path.Dir(d)
-		if d == "." || d == "/" {
-			d = ""
+		i := strings.LastIndexByte(d, '/')
+		if i < 0 {
+			i = 0
+		}
+		d = d[:i]
+	}
+}
+
+// resolveIn looks dep up in the scopes npmResolver.scopes returned, nearest first.
+func resolveIn(scopes []map[string]string, dep string) (string, bool) {
+	for _, m := range scopes {
+		if t, ok := m[dep]; ok {
+			return t, true
 		}
 	}
+	return "", false
 }
 
 // buildNPM turns the decoded lockfile into packages.
@@ -417,10 +451,12 @@ func buildNPM(file, foundBy string, lf *npmLock, man *manifest) []*sbom.Package 
 	if len(entries) == 0 {
 		entries = lf.v1
 	}
-	r := &npmResolver{entries: map[string]*lockEntry{}, links: map[string]string{}}
+	r := &npmResolver{at: map[string]map[string]string{}}
 	var rootEntry *lockEntry
 	for _, e := range entries {
-		r.entries[e.key] = e
+		if !e.Link || lf.packages == nil {
+			r.add(e.key, e.key)
+		}
 		if e.key == "" {
 			rootEntry = e
 		}
@@ -435,7 +471,7 @@ func buildNPM(file, foundBy string, lf *npmLock, man *manifest) []*sbom.Package 
 	// themselves the local package.
 	for _, e := range entries {
 		if e.Link && lf.packages != nil {
-			r.links[e.key] = e.Resolved
+			r.add(e.key, e.Resolved)
 		}
 	}
 
@@ -534,8 +570,8 @@ func buildNPM(file, foundBy string, lf *npmLock, man *manifest) []*sbom.Package 
 	}
 
 	// Edges.
-	target := func(from, dep string) *sbom.Package {
-		k, ok := r.resolve(from, dep)
+	target := func(scopes []map[string]string, dep string) *sbom.Package {
+		k, ok := resolveIn(scopes, dep)
 		if !ok {
 			return nil
 		}
@@ -549,9 +585,10 @@ func buildNPM(file, foundBy string, lf *npmLock, man *manifest) []*sbom.Package 
 		}
 		isImporter := e.key == "" || p.Type == sbom.TypeApplication
 		im := importer{pkg: p}
+		scopes := r.scopes(e.key)
 		add := func(deps map[string]string, kind *[]string) {
 			for _, name := range sortedKeys(deps) {
-				t := target(e.key, name)
+				t := target(scopes, name)
 				if t == nil || t == p {
 					continue
 				}
@@ -572,9 +609,10 @@ func buildNPM(file, foundBy string, lf *npmLock, man *manifest) []*sbom.Package 
 	// A v1 lockfile does not record the root's declared dependencies: take them from package.json.
 	if root != nil && rootEntry == nil && man != nil {
 		im := importer{pkg: root}
+		scopes := r.scopes("")
 		add := func(deps map[string]string, kind *[]string) {
 			for _, name := range sortedKeys(deps) {
-				if t := target("", name); t != nil {
+				if t := target(scopes, name); t != nil {
 					root.DependsOn = append(root.DependsOn, t.ID)
 					*kind = append(*kind, t.ID)
 				}
