@@ -269,10 +269,8 @@ const (
 	tagDigitOrZero
 )
 
-var tags = map[int]byte{
-	tokEnd: tagEnd, tokRevision: tagRevision, tokHash: tagHash, tokSuffixNo: tagSuffixNo,
-	tokLetter: tagLetter, tokDigit: tagDigit, tokDigitOrZero: tagDigitOrZero,
-}
+// tags maps the kinds of numeric tokens to their tags.
+var tags = [...]byte{tokDigit: tagDigit, tokSuffixNo: tagSuffixNo, tokRevision: tagRevision}
 
 // Key returns the order-preserving key: a tag and a value for each token.
 func (v Version) Key() []byte {
