@@ -150,20 +150,16 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 
 	checksums := p.metadataChecksums(lf.Metadata)
 	res := &catalog.Result{}
-	ids := make(map[string]int, len(entries))
-	byName := make(map[string][]*entry, len(entries))
+	ids := newIDs(len(entries))
+	idx := newIndex(len(entries))
 	for _, e := range entries {
 		pkg := p.newPackage(e, version, checksums)
 		if pkg == nil {
 			continue
 		}
-		id := pkg.ID
-		if k := ids[id]; k > 0 {
-			pkg.ID = id + "#" + strconv.Itoa(k+1)
-		}
-		ids[id]++
+		pkg.ID = ids.unique(pkg.ID)
 		e.pkg = pkg
-		byName[e.lp.Name] = append(byName[e.lp.Name], e)
+		idx.add(e)
 		res.Packages = append(res.Packages, pkg)
 	}
 
@@ -175,7 +171,7 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 			continue
 		}
 		for _, ref := range e.lp.Dependencies {
-			d := p.resolve(e, ref, byName)
+			d := p.resolve(e, ref, idx)
 			if d == nil {
 				continue
 			}
@@ -405,49 +401,126 @@ func parseRef(s string) (name, version, source string, err error) {
 		}
 		source = src
 	}
-	if name == "" || strings.HasPrefix(version, "(") {
+	if name == "" || strings.HasPrefix(version, "(") || source != "" && version == "" {
 		return "", "", "", fmt.Errorf("%q is not \"NAME [VERSION [(SOURCE)]]\"", s)
 	}
 	return name, version, source, nil
 }
 
-// resolve finds the package a dependency reference names, as Cargo's decoder does: by name,
-// then version, then source (without its #revision fragment). A reference without a source
-// that still matches several packages means the one without a source, if there is exactly one.
-func (p *parser) resolve(from *entry, ref string, byName map[string][]*entry) *entry {
-	name, version, source, err := parseRef(ref)
-	if err != nil {
-		p.errorf(from.line, "package %s: dependency %v", from.lp.Name, err)
-		return nil
+// ids hands out package IDs unique within one file: a repeated ID gets "#2", "#3", … (the
+// first free one, so that a crafted name cannot collide with a suffixed one).
+type ids struct {
+	used map[string]bool
+	next map[string]int
+}
+
+func newIDs(n int) *ids { return &ids{used: make(map[string]bool, n), next: map[string]int{}} }
+
+func (s *ids) unique(id string) string {
+	if !s.used[id] {
+		s.used[id] = true
+		return id
 	}
+	for k := max(s.next[id], 2); ; k++ {
+		if c := id + "#" + strconv.Itoa(k); !s.used[c] {
+			s.used[c], s.next[id] = true, k+1
+			return c
+		}
+	}
+}
+
+// index finds the entries a dependency reference can name without scanning all entries of
+// a name for every reference (which would be quadratic in a crafted file). Results are
+// cached per reference.
+type index struct {
+	byName    map[string][]*entry // name
+	byVersion map[string][]*entry // "name version"
+	bySource  map[string][]*entry // "name version (source without fragment)"
+	cache     map[string]resolution
+}
+
+// resolution is what a reference resolves to: one entry, or the number of candidates
+// (0 or several) or a syntax error.
+type resolution struct {
+	e      *entry
+	n      int
+	synErr error
+}
+
+func newIndex(n int) *index {
+	return &index{
+		byName:    make(map[string][]*entry, n),
+		byVersion: make(map[string][]*entry, n),
+		bySource:  map[string][]*entry{},
+		cache:     map[string]resolution{},
+	}
+}
+
+func (x *index) add(e *entry) {
+	lp := &e.lp
+	x.byName[lp.Name] = append(x.byName[lp.Name], e)
+	nv := lp.Name + " " + lp.Version
+	x.byVersion[nv] = append(x.byVersion[nv], e)
+	if lp.Source != "" {
+		k := refKey(lp.Name, lp.Version, lp.Source)
+		x.bySource[k] = append(x.bySource[k], e)
+	}
+}
+
+// lookup resolves a reference as Cargo's decoder does: by name, then version, then source
+// (without its #revision fragment). A reference without a source that still matches several
+// packages means the one without a source, if there is exactly one.
+func (x *index) lookup(ref string) resolution {
+	if r, ok := x.cache[ref]; ok {
+		return r
+	}
+	var r resolution
+	name, version, source, err := parseRef(ref)
 	var cands []*entry
-	for _, e := range byName[name] {
-		if version != "" && e.lp.Version != version {
-			continue
-		}
-		if source != "" && stripFragment(e.lp.Source) != stripFragment(source) {
-			continue
-		}
-		cands = append(cands, e)
+	switch {
+	case err != nil:
+		r.synErr = err
+	case source != "" && version != "":
+		cands = x.bySource[refKey(name, version, source)]
+	case version != "":
+		cands = x.byVersion[name+" "+version]
+	default:
+		cands = x.byName[name]
 	}
 	if len(cands) > 1 && source == "" {
-		var local []*entry
+		var local *entry
+		n := 0
 		for _, e := range cands {
 			if e.lp.Source == "" {
-				local = append(local, e)
+				local = e
+				n++
 			}
 		}
-		if len(local) == 1 {
-			cands = local
+		if n == 1 {
+			cands = []*entry{local}
 		}
 	}
-	switch len(cands) {
-	case 1:
-		return cands[0]
-	case 0:
+	r.n = len(cands)
+	if r.n == 1 {
+		r.e = cands[0]
+	}
+	x.cache[ref] = r
+	return r
+}
+
+// resolve finds the package a dependency reference names (see index.lookup) and reports
+// references that name none or several.
+func (p *parser) resolve(from *entry, ref string, idx *index) *entry {
+	r := idx.lookup(ref)
+	switch {
+	case r.synErr != nil:
+		p.errorf(from.line, "package %s: dependency %v", from.lp.Name, r.synErr)
+	case r.e != nil:
+		return r.e
+	case r.n == 0:
 		p.errorf(from.line, "package %s depends on %q, which is not in the lockfile", from.lp.Name, ref)
 	default:
-		p.errorf(from.line, "package %s depends on %q, which matches %d packages", from.lp.Name, ref, len(cands))
+		p.errorf(from.line, "package %s depends on %q, which matches %d packages", from.lp.Name, ref, r.n)
 	}
 	return nil
 }

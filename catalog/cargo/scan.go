@@ -22,11 +22,13 @@ const (
 // tomlScan walks TOML text with just enough lexing to know what is inside strings and
 // comments. It calls line for every line that starts outside a string and outside any bracket,
 // and reports nesting of arrays and inline tables deeper than catalog.MaxDepth, which the TOML
-// decoder would otherwise follow recursively.
+// decoder would otherwise follow recursively, and dotted keys ("a.b.c = 1", "[a.b.c]") of
+// more than catalog.MaxDepth parts, on which the decoder spends time quadratic in the parts.
 func tomlScan(path string, data []byte, line func(n int, text []byte)) error {
 	st := stNormal
 	depth, n := 0, 1
 	lineStart := true
+	inKey, dots := true, 0 // dots counts the separators of the key being read
 	for i := 0; i < len(data); i++ {
 		c := data[i]
 		if lineStart {
@@ -42,6 +44,7 @@ func tomlScan(path string, data []byte, line func(n int, text []byte)) error {
 		if c == '\n' {
 			n++
 			lineStart = true
+			inKey, dots = true, 0
 			if st == stComment || st == stBasic || st == stLiteral {
 				st = stNormal // single-line strings end at the line's end (the decoder reports it)
 			}
@@ -96,7 +99,20 @@ func tomlScan(path string, data []byte, line func(n int, text []byte)) error {
 				} else {
 					st = stLiteral
 				}
+			case '=':
+				inKey = false
+			case ',':
+				inKey, dots = true, 0
+			case '.':
+				if inKey {
+					if dots++; dots >= catalog.MaxDepth {
+						return fmt.Errorf("%s:%d: %w (dotted key of more than %d parts)", path, n, catalog.ErrTooLarge, catalog.MaxDepth)
+					}
+				}
 			case '[', '{':
+				if c == '{' {
+					inKey, dots = true, 0
+				}
 				depth++
 				if depth > catalog.MaxDepth {
 					return fmt.Errorf("%s:%d: %w (nesting deeper than %d)", path, n, catalog.ErrTooLarge, catalog.MaxDepth)
