@@ -16,9 +16,10 @@
 // (pre-release: 1.0~rc1 < 1.0); then the end; then '^' (post-release snapshot: 1.0 < 1.0^git1
 // < 1.0.1); then letter segments, compared as byte strings; then digit segments, compared as
 // numbers of any size, leading zeros ignored. Epochs compare as numbers, then versions, then
-// releases. rpm itself skips the release comparison when either side has no release (so that
-// a dependency on "1.0" matches "1.0-5"); that rule is not an order, so here a missing release
-// sorts before every release, as OSV tooling does: 1.0 < 1.0-0 < 1.0-1.
+// releases, as rpmverCmp (lib/rpmver.c, rpm.vercmp in rpm's Lua) does: a missing release sorts
+// before every release, so 1.0 < 1.0-0 < 1.0-1. (rpm's dependency matching, rpmdsCompare,
+// instead ignores the release when a range omits it; that is a match rule, not an order, and
+// belongs to range matching, not to this package.)
 package rpm
 
 import (
