@@ -76,6 +76,7 @@ const (
 	propMissingDeps  = "hallmark:gem:missing-dependencies"
 	rubygemsOrg      = "https://rubygems.org/"
 	maxErrors        = 20
+	maxEdges         = 4 * catalog.MaxPackages // bounds DependsOn entries over all gems
 	notLockedMessage = "required in DEPENDENCIES but locked for none of the lockfile's platforms"
 )
 
@@ -111,6 +112,7 @@ type parser struct {
 	plats   []string
 	ruby    string
 	bundler string
+	limit   error // a limit error, reported first
 }
 
 func (p *parser) errorf(line int, format string, args ...any) {
@@ -124,6 +126,9 @@ func (p *parser) err() error {
 	errs := p.errs
 	if p.nerrs > len(errs) {
 		errs = append(errs, catalog.Errorf(p.path, 0, "%d more problems not shown", p.nerrs-len(errs)))
+	}
+	if p.limit != nil {
+		errs = append([]error{p.limit}, errs...)
 	}
 	return errors.Join(errs...)
 }
@@ -299,6 +304,7 @@ func (p *parser) packages(foundBy string) []*sbom.Package {
 		byName[s.nv.name] = append(byName[s.nv.name], s)
 		pkgs = append(pkgs, pkg)
 	}
+	edges := 0
 	for _, s := range p.specs {
 		var missing []string
 		for _, dep := range s.deps {
@@ -306,6 +312,14 @@ func (p *parser) packages(foundBy string) []*sbom.Package {
 			if len(targets) == 0 {
 				if dep != "bundler" {
 					missing = append(missing, dep)
+				}
+				continue
+			}
+			// A dependency links to every platform variant of the gem; a crafted file that
+			// locks one name many times would make that quadratic.
+			if edges += len(targets); edges > maxEdges {
+				if p.limit == nil {
+					p.limit = fmt.Errorf("%s:%d: %w (more than %d dependency edges; the graph is incomplete)", p.path, s.line, catalog.ErrTooLarge, maxEdges)
 				}
 				continue
 			}
