@@ -162,6 +162,9 @@ func decodeBunPackages(ctx context.Context, w *jsonWalker) ([]*bunEntry, error) 
 		if k == "" {
 			return nil, catalog.Errorf(w.path, line, "package with an empty key")
 		}
+		if len(k) > maxKeyLength || strings.Count(k, "/") > maxKeyElements {
+			return nil, catalog.Errorf(w.path, line, "%w: package path %q is longer than %d bytes or %d elements", catalog.ErrTooLarge, clip(k), maxKeyLength, maxKeyElements)
+		}
 		if n, _, ok := splitNameAt(e.ident); !ok || !validName(n) {
 			return nil, catalog.Errorf(w.path, line, "package %q: %q is not name@resolution", clip(k), clip(e.ident))
 		}
@@ -208,6 +211,23 @@ func bunParent(key string) string {
 		return ""
 	}
 	return strings.Join(names[:len(names)-1], "/")
+}
+
+// bunNameStarts returns the offsets at which the names of key start, grouped as bunParent
+// groups them: bunParent(key) is key[:starts[len(starts)-1]-1] when there are two or more.
+func bunNameStarts(key string) []int {
+	segs := strings.Split(key, "/")
+	starts := make([]int, 0, len(segs))
+	off := 0
+	for i := 0; i < len(segs); i++ {
+		starts = append(starts, off)
+		off += len(segs[i]) + 1
+		if strings.HasPrefix(segs[i], "@") && i+1 < len(segs) {
+			i++
+			off += len(segs[i]) + 1
+		}
+	}
+	return starts
 }
 
 func buildBun(file, foundBy string, workspaces map[string]bunWorkspace, wsLines map[string]int, entries []*bunEntry) []*sbom.Package {
@@ -317,30 +337,60 @@ func buildBun(file, foundBy string, workspaces map[string]bunWorkspace, wsLines 
 		pkgs = append(pkgs, p)
 		byKey[e.key] = p
 	}
-	// resolve finds the package a dependency of the package at key resolves to, walking up
-	// the install paths; workspaces' own nested packages live under their package name.
-	resolve := func(from, dep string) *sbom.Package {
-		for k := from; ; k = bunParent(k) {
-			if k != "" {
-				if p := byKey[k+"/"+dep]; p != nil {
-					return p
-				}
-			} else {
-				if p := byKey[dep]; p != nil {
-					return p
-				}
-				return wsByName[dep]
+	// Packages by the install path they are nested in ("" at the top) and the name they are
+	// installed under, so that resolution builds no strings: building "parent/name"
+	// candidates made a hostile lockfile cost its key length times its nesting depth times
+	// its dependency count.
+	under := map[string]map[string]*sbom.Package{}
+	for _, e := range entries {
+		p := byKey[e.key]
+		if p == nil {
+			continue
+		}
+		par := bunParent(e.key)
+		name := e.key
+		if par != "" {
+			name = strings.TrimPrefix(e.key, par+"/")
+		}
+		m := under[par]
+		if m == nil {
+			m = map[string]*sbom.Package{}
+			under[par] = m
+		}
+		m[name] = p
+	}
+	// scopes returns the install paths resolution from the package at from searches, nearest
+	// first: from itself, then each parent; the top level comes last.
+	scopes := func(from string) []map[string]*sbom.Package {
+		var out []map[string]*sbom.Package
+		if from != "" {
+			starts := bunNameStarts(from)
+			out = append(out, under[from])
+			for i := len(starts) - 1; i >= 1; i-- {
+				out = append(out, under[from[:starts[i]-1]])
 			}
 		}
+		return append(out, under[""])
+	}
+	// resolve finds the package a dependency resolves to, walking up the install paths;
+	// workspaces' own nested packages live under their package name.
+	resolve := func(scopes []map[string]*sbom.Package, dep string) *sbom.Package {
+		for _, m := range scopes {
+			if p := m[dep]; p != nil {
+				return p
+			}
+		}
+		return wsByName[dep]
 	}
 	for _, e := range entries {
 		p := byKey[e.key]
 		if p == nil || p.Type == sbom.TypeApplication {
 			continue
 		}
+		sc := scopes(e.key)
 		for _, deps := range []map[string]string{e.info.Dependencies, e.info.OptionalDependencies, e.info.PeerDependencies} {
 			for _, n := range sortedKeys(deps) {
-				if t := resolve(e.key, n); t != nil && t != p {
+				if t := resolve(sc, n); t != nil && t != p {
 					p.DependsOn = append(p.DependsOn, t.ID)
 				}
 			}
@@ -354,9 +404,10 @@ func buildBun(file, foundBy string, workspaces map[string]bunWorkspace, wsLines 
 		if d != "" {
 			from = ws.Name
 		}
+		sc := scopes(from)
 		add := func(deps map[string]string, kind *[]string) {
 			for _, n := range sortedKeys(deps) {
-				t := resolve(from, n)
+				t := resolve(sc, n)
 				if t == nil || t == p {
 					continue
 				}

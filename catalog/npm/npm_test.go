@@ -614,3 +614,44 @@ func TestNestedResolution(t *testing.T) {
 		t.Errorf("deeply nested key: err = %v, want a ParseError wrapping ErrTooLarge", err)
 	}
 }
+
+func TestBunNameStarts(t *testing.T) {
+	for _, k := range []string{"a", "a/b", "@s/x", "@s/x/y", "a/@s/x", "a/@s", "a//b", "a/", "@s", "@a/@b/c/@d/e/f"} {
+		starts := bunNameStarts(k)
+		want := ""
+		if len(starts) > 1 {
+			want = k[:starts[len(starts)-1]-1]
+		}
+		if got := bunParent(k); got != want {
+			t.Errorf("key %q: bunParent %q, parent from bunNameStarts %q", k, got, want)
+		}
+	}
+}
+
+// TestBunHostileNesting checks that bun.lock keys nested beyond the bounds are refused and
+// that nested resolution stays correct.
+func TestBunHostileNesting(t *testing.T) {
+	lock := "{\n  \"lockfileVersion\": 1,\n  \"workspaces\": {\"\": {\"name\": \"x\", \"dependencies\": {\"a\": \"1\"}}},\n  \"packages\": {\n" +
+		`    "a": ["a@1.0.0", "", {"dependencies": {"b": "2"}}, "sha512-AAAA"],` + "\n" +
+		`    "a/b": ["b@2.0.0", "", {"dependencies": {"c": "1"}}, "sha512-AAAA"],` + "\n" +
+		`    "b": ["b@1.0.0", "", {}, "sha512-AAAA"],` + "\n" +
+		`    "c": ["c@1.0.0", "", {}, "sha512-AAAA"]` + "\n  }\n}\n"
+	res, err := catalogtest.Bytes(t, cataloger(t, "bun-lock"), "bun.lock", []byte(lock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, p := range res.Packages {
+		if p.Type != sbom.TypeApplication {
+			got[p.ID] = p.DependsOn
+		}
+	}
+	want := map[string][]string{"a": {"a/b"}, "a/b": {"c"}, "b": nil, "c": nil}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("edges (-want +got):\n%s", diff)
+	}
+	deep := strings.Replace(lock, `"a/b":`, `"`+strings.Repeat("a/", 300)+`b":`, 1)
+	if _, err := catalogtest.Bytes(t, cataloger(t, "bun-lock"), "bun.lock", []byte(deep)); !errors.Is(err, catalog.ErrTooLarge) {
+		t.Errorf("deeply nested key: err = %v, want ErrTooLarge", err)
+	}
+}
