@@ -73,7 +73,10 @@ const (
 	propMissing = "hallmark:composer:missing-dependencies"
 )
 
-const maxErrors = 20
+const (
+	maxErrors = 20
+	maxEdges  = 4 * catalog.MaxPackages // bounds DependsOn entries over all packages
+)
 
 type lockPackage struct {
 	Name        string     `json:"name"`
@@ -145,6 +148,7 @@ type parser struct {
 	path  string
 	errs  []error
 	nerrs int
+	limit error // a limit error, reported first
 }
 
 func (p *parser) errorf(line int, format string, args ...any) {
@@ -158,6 +162,9 @@ func (p *parser) err() error {
 	errs := p.errs
 	if p.nerrs > len(errs) {
 		errs = append(errs, catalog.Errorf(p.path, 0, "%d more problems not shown", p.nerrs-len(errs)))
+	}
+	if p.limit != nil {
+		errs = append([]error{p.limit}, errs...)
 	}
 	return errors.Join(errs...)
 }
@@ -186,9 +193,9 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 	case err == nil:
 		man = &manifest{}
 		if err := checkDepth(jsonPath, b); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal(b, man); err != nil {
+			p.errs = append(p.errs, err) // the lockfile's packages are still good
+			man = nil
+		} else if err := json.Unmarshal(b, man); err != nil {
 			p.errs = append(p.errs, jsonError(jsonPath, b, err, "composer.json"))
 			man = nil
 		}
@@ -312,15 +319,13 @@ func (p *parser) packages(foundBy string, entries []*entry, man *manifest) []*sb
 	provided := map[string][]*entry{}
 	ids := map[string]int{}
 	var pkgs []*sbom.Package
+	edges := 0
 	for _, e := range entries {
 		pkg := p.newPackage(e, foundBy)
 		if pkg == nil {
 			continue
 		}
-		if k := ids[pkg.ID]; k > 0 {
-			pkg.ID += "#" + strconv.Itoa(k+1)
-		}
-		ids[pkg.ID]++
+		pkg.ID = uniqueID(ids, pkg.ID)
 		e.pkg = pkg
 		byName[pkg.Name] = append(byName[pkg.Name], e)
 		for _, m := range []stringMap{e.lp.Provide, e.lp.Replace} {
@@ -350,6 +355,14 @@ func (p *parser) packages(foundBy string, entries []*entry, man *manifest) []*sb
 			targets := resolve(name)
 			if len(targets) == 0 {
 				missing = append(missing, name)
+			}
+			// Several packages may provide a name; a crafted file where many do, and many
+			// require it, would make the graph quadratic.
+			if edges += len(targets); edges > maxEdges {
+				if p.limit == nil {
+					p.limit = fmt.Errorf("%s:%d: %w (more than %d dependency edges; the graph is incomplete)", p.path, e.line, catalog.ErrTooLarge, maxEdges)
+				}
+				continue
 			}
 			for _, t := range targets {
 				if t != e {
@@ -387,7 +400,7 @@ func (p *parser) packages(foundBy string, entries []*entry, man *manifest) []*sb
 	}
 	if vendor, name, ok := splitName(strings.ToLower(man.Name)); ok {
 		root := &sbom.Package{
-			ID: "composer.json " + man.Name, Type: sbom.TypeApplication,
+			ID: uniqueID(ids, "composer.json "+man.Name), Type: sbom.TypeApplication,
 			Name: vendor + "/" + name, Version: normalizeVersion(man.Version),
 			Ecosystem: sbom.EcosystemPackagist,
 			PURL:      sbom.PURL("composer", vendor, name, normalizeVersion(man.Version)),
@@ -487,6 +500,23 @@ func isPlatform(name string) bool { return !strings.Contains(name, "/") }
 func splitName(full string) (vendor, name string, ok bool) {
 	vendor, name, ok = strings.Cut(full, "/")
 	return vendor, name, ok && vendor != "" && name != "" && !strings.Contains(name, "/")
+}
+
+// uniqueID returns id, or id with the first free suffix "#2", "#3", … when id is taken, and
+// marks the result as taken. ids counts, per base ID, the suffixes handed out.
+func uniqueID(ids map[string]int, id string) string {
+	k := ids[id]
+	ids[id] = k + 1
+	if k == 0 {
+		return id
+	}
+	for k++; ; k++ {
+		c := id + "#" + strconv.Itoa(k)
+		if ids[c] == 0 {
+			ids[c] = 1
+			return c
+		}
+	}
 }
 
 func sortedKeys(m stringMap) []string {
