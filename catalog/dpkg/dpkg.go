@@ -184,23 +184,15 @@ func (c *Cataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.Resu
 func (c *Cataloger) packages(ctx context.Context, f *catalog.File, entries []*entry, distro *sbom.Distro) []*sbom.Package {
 	namespace, distroQ, eco, ecoRel := distroFacts(distro)
 	pkgs := make([]*sbom.Package, 0, len(entries))
-	byName := map[string][]*entry{}
-	provides := map[string][]*entry{}
-	for _, e := range entries {
-		e.id = e.name + ":" + e.arch
-		byName[e.name] = append(byName[e.name], e)
-		for _, v := range e.provides {
-			provides[v] = append(provides[v], e)
-		}
-	}
+	byName, provides := newArchIndex(), newArchIndex()
 	// Two paragraphs for the same name and architecture cannot both be installed; keep IDs
 	// unique anyway.
-	seen := map[string]int{}
+	ids := map[string]int{}
 	for _, e := range entries {
-		n := seen[e.id]
-		seen[e.id]++
-		if n > 0 {
-			e.id += "#" + strconv.Itoa(n)
+		e.id = uniqueID(ids, e.name+":"+e.arch)
+		byName.add(e.name, e)
+		for _, v := range e.provides {
+			provides.add(v, e)
 		}
 	}
 	for _, e := range entries {
@@ -276,17 +268,15 @@ func distroFacts(d *sbom.Distro) (namespace, qualifier, eco, ecoRel string) {
 }
 
 // resolve returns the IDs of the installed packages e depends on.
-func resolve(e *entry, byName, provides map[string][]*entry) []string {
+func resolve(e *entry, byName, provides *archIndex) []string {
 	var ids []string
 	for _, group := range e.depends {
 		for _, alt := range group {
-			if t := pick(e, byName[alt.name], alt.arch); t != nil {
-				if t != e {
-					ids = append(ids, t.id)
-				}
-				break
+			t := byName.pick(e, alt.name, alt.arch)
+			if t == nil {
+				t = provides.pick(e, alt.name, alt.arch)
 			}
-			if t := pick(e, provides[alt.name], alt.arch); t != nil {
+			if t != nil {
 				if t != e {
 					ids = append(ids, t.id)
 				}
@@ -297,29 +287,55 @@ func resolve(e *entry, byName, provides map[string][]*entry) []string {
 	return ids
 }
 
-// pick chooses among candidates the one matching the requested architecture qualifier
-// ("" or "any": prefer e's own architecture, then "all", then any).
-func pick(e *entry, cands []*entry, arch string) *entry {
-	if len(cands) == 0 {
-		return nil
+// archIndex finds the entry a dependency names, by name and architecture, in constant time
+// (a crafted database where many packages provide one name would otherwise make resolution
+// quadratic).
+type archIndex struct {
+	first  map[string]*entry // name → first entry
+	byArch map[string]*entry // name "\x00" arch → first entry of that architecture
+}
+
+func newArchIndex() *archIndex {
+	return &archIndex{first: map[string]*entry{}, byArch: map[string]*entry{}}
+}
+
+func (x *archIndex) add(name string, e *entry) {
+	if x.first[name] == nil {
+		x.first[name] = e
 	}
+	if k := name + "\x00" + e.arch; x.byArch[k] == nil {
+		x.byArch[k] = e
+	}
+}
+
+// pick chooses among the entries of name the one matching the requested architecture
+// qualifier ("" or "any": prefer e's own architecture, then "all", then the first).
+func (x *archIndex) pick(e *entry, name, arch string) *entry {
 	if arch != "" && arch != "any" {
-		for _, c := range cands {
-			if c.arch == arch {
-				return c
-			}
-		}
-		return nil
+		return x.byArch[name+"\x00"+arch]
 	}
-	for _, c := range cands {
-		if c.arch == e.arch {
+	if t := x.byArch[name+"\x00"+e.arch]; t != nil {
+		return t
+	}
+	if t := x.byArch[name+"\x00all"]; t != nil {
+		return t
+	}
+	return x.first[name]
+}
+
+// uniqueID returns id, or id with the first free suffix "#1", "#2", … when id is taken, and
+// marks the result as taken. ids counts, per base ID, the suffixes handed out.
+func uniqueID(ids map[string]int, id string) string {
+	k := ids[id]
+	ids[id] = k + 1
+	if k == 0 {
+		return id
+	}
+	for ; ; k++ {
+		c := id + "#" + strconv.Itoa(k)
+		if ids[c] == 0 {
+			ids[c] = 1
 			return c
 		}
 	}
-	for _, c := range cands {
-		if c.arch == "all" {
-			return c
-		}
-	}
-	return cands[0]
 }
