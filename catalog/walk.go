@@ -97,7 +97,7 @@ func WalkDir(ctx context.Context, root string, inv *sbom.Inventory, opts WalkOpt
 			if rel == "." {
 				return err
 			}
-			inv.Errors = append(inv.Errors, sbom.FileError{Path: rel, Err: err.Error()})
+			inv.Errors = append(inv.Errors, sbom.FileError{Path: rel, Err: ioMessage(err)})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -286,13 +286,13 @@ func runJob(ctx context.Context, root string, fsys fs.FS, j job, opts WalkOption
 	full := filepath.Join(root, filepath.FromSlash(j.path))
 	fh, err := os.Open(full)
 	if err != nil {
-		o.errs = append(o.errs, sbom.FileError{Path: j.path, Err: err.Error()})
+		o.errs = append(o.errs, sbom.FileError{Path: j.path, Err: ioMessage(err)})
 		return o
 	}
 	defer fh.Close()
 	st, err := fh.Stat()
 	if err != nil {
-		o.errs = append(o.errs, sbom.FileError{Path: j.path, Err: err.Error()})
+		o.errs = append(o.errs, sbom.FileError{Path: j.path, Err: ioMessage(err)})
 		return o
 	}
 	layer := ""
@@ -343,6 +343,16 @@ func runJob(ctx context.Context, root string, fsys fs.FS, j job, opts WalkOption
 		o.res.Packages = append(o.res.Packages, prefixIDs(c.Name()+":", res.Packages)...)
 	}
 	return o
+}
+
+// ioMessage describes an I/O error without the file name, which the error is reported with
+// already (relative to the target, where the *fs.PathError has the full host path).
+func ioMessage(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Sprintf("%s: %v", pe.Op, pe.Err)
+	}
+	return err.Error()
 }
 
 // trimPosition removes a leading "path:" or "path:line:" naming the file itself from an error

@@ -1,6 +1,11 @@
 package catalog
 
-import "testing"
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"testing"
+)
 
 func TestTrimPosition(t *testing.T) {
 	for _, c := range []struct {
@@ -19,5 +24,15 @@ func TestTrimPosition(t *testing.T) {
 		if line != c.wantLine || msg != c.wantMsg {
 			t.Errorf("trimPosition(%d, %q) = %d, %q; want %d, %q", c.line, c.msg, line, msg, c.wantLine, c.wantMsg)
 		}
+	}
+}
+
+func TestIOMessage(t *testing.T) {
+	err := &fs.PathError{Op: "open", Path: "/home/u/proj/a/go.mod", Err: fs.ErrPermission}
+	if got := ioMessage(fmt.Errorf("walking: %w", err)); got != "open: permission denied" {
+		t.Errorf("ioMessage = %q, want the operation and cause without the host path", got)
+	}
+	if got := ioMessage(errors.New("plain")); got != "plain" {
+		t.Errorf("ioMessage = %q", got)
 	}
 }
