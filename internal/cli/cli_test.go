@@ -79,6 +79,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"sbom", "--strict", partial}, cli.ExitError, "--strict"},
 		{[]string{"sbom", "--quiet", partial}, cli.ExitOK, ""},
 		{[]string{"sbom", fifo}, cli.ExitError, "not a regular file"},
+		{[]string{"sbom", "-o", filepath.Join(dir, "no-such-dir", "x.json"), good}, cli.ExitError, "writing " + filepath.Join(dir, "no-such-dir", "x.json") + ": no such file or directory"},
 	} {
 		if len(c.args) == 2 && c.args[1] == "" {
 			continue // no FIFOs here

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -178,7 +180,12 @@ func writeOutput(name string, stdout io.Writer, write func(io.Writer) error) err
 	dir := filepath.Dir(name)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".*")
 	if err != nil {
-		return fmt.Errorf("creating output: %w", err)
+		// The temporary file's name would only confuse: name the output and the cause.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("writing %s: %w (check that the directory %s exists and is writable)", name, err, dir)
 	}
 	defer os.Remove(tmp.Name())
 	if err := write(tmp); err != nil {
