@@ -111,13 +111,9 @@ func (c *Cataloger) packages(path string, entries []*entry, d *sbom.Distro) []*s
 	}
 	byName := map[string]*entry{}
 	provides := map[string]*entry{}
-	seen := map[string]int{}
+	ids := map[string]int{}
 	for _, e := range entries {
-		e.id = e.name
-		if n := seen[e.name]; n > 0 {
-			e.id += "#" + strconv.Itoa(n)
-		}
-		seen[e.name]++
+		e.id = uniqueID(ids, e.name)
 		if byName[e.name] == nil {
 			byName[e.name] = e
 		}
@@ -318,4 +314,21 @@ func trunc(s string) string {
 		return s[:60] + "…"
 	}
 	return s
+}
+
+// uniqueID returns id, or id with the first free suffix "#1", "#2", … when id is taken, and
+// marks the result as taken. ids counts, per base ID, the suffixes handed out.
+func uniqueID(ids map[string]int, id string) string {
+	k := ids[id]
+	ids[id] = k + 1
+	if k == 0 {
+		return id
+	}
+	for ; ; k++ {
+		c := id + "#" + strconv.Itoa(k)
+		if ids[c] == 0 {
+			ids[c] = 1
+			return c
+		}
+	}
 }
