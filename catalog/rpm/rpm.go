@@ -214,11 +214,7 @@ func (c *Cataloger) packages(path string, infos []*pkgInfo, d *sbom.Distro) []*s
 		if p.arch != "" {
 			id += "." + p.arch
 		}
-		if n := seen[id]; n > 0 {
-			id += "#" + strconv.Itoa(n)
-		}
-		seen[id]++
-		ids[i] = id
+		ids[i] = uniqueID(seen, id)
 		if _, ok := byName[p.name]; !ok {
 			byName[p.name] = i
 		}
@@ -283,4 +279,21 @@ func (c *Cataloger) packages(path string, infos []*pkgInfo, d *sbom.Distro) []*s
 		pkgs = append(pkgs, pkg)
 	}
 	return pkgs
+}
+
+// uniqueID returns id, or id with the first free suffix "#1", "#2", … when id is taken, and
+// marks the result as taken. ids counts, per base ID, the suffixes handed out.
+func uniqueID(ids map[string]int, id string) string {
+	k := ids[id]
+	ids[id] = k + 1
+	if k == 0 {
+		return id
+	}
+	for ; ; k++ {
+		c := id + "#" + strconv.Itoa(k)
+		if ids[c] == 0 {
+			ids[c] = 1
+			return c
+		}
+	}
 }

@@ -401,3 +401,18 @@ func BenchmarkCatalog(b *testing.B) {
 		}
 	}
 }
+
+// TestDuplicateIDs checks that repeated headers get IDs that collide neither with each other
+// nor with a package whose architecture looks like a suffix ("x86_64#1").
+func TestDuplicateIDs(t *testing.T) {
+	pi := func(arch string) *pkgInfo { return &pkgInfo{name: "a", version: "1", release: "1", arch: arch} }
+	pkgs := (&Cataloger{}).packages(rpmdb, []*pkgInfo{pi("x86_64#1"), pi("x86_64"), pi("x86_64"), pi("x86_64")}, nil)
+	var got []string
+	for _, p := range pkgs {
+		got = append(got, p.ID)
+	}
+	catalogtest.Check(t, rpmdb, &catalog.Result{Packages: pkgs})
+	if want := "a@1-1.x86_64#1,a@1-1.x86_64,a@1-1.x86_64#2,a@1-1.x86_64#3"; strings.Join(got, ",") != want {
+		t.Errorf("IDs %s, want %s", strings.Join(got, ","), want)
+	}
+}
