@@ -19,7 +19,9 @@ func Catalogers() []catalog.Cataloger { return []catalog.Cataloger{&Cataloger{}}
 // component syft and Trivy write into CycloneDX. Those tools give it no purl; since every
 // Hallmark package has one, it is pkg:generic/<id>@<version_id>, which matches no advisory
 // ecosystem (its Ecosystem is empty on purpose: advisories name the distribution's
-// packages, not the distribution). CPE_NAME, when it is a CPE 2.2 URI, becomes a CPE 2.3
+// packages, not the distribution). The property "hallmark:os:ecosystem" holds the OSV
+// ecosystem with its release ("Debian:12"), under the same name as on the packages of the
+// dpkg, apk and rpm catalogers. CPE_NAME, when it is a CPE 2.2 URI, becomes a CPE 2.3
 // formatted string.
 type Cataloger struct{}
 
@@ -53,10 +55,7 @@ func (c *Cataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.Resu
 			return &catalog.Result{}, nil
 		}
 	}
-	if f.Size > MaxSize {
-		return nil, catalog.Errorf(f.Path, 0, "%v (%d bytes, limit %d)", catalog.ErrTooLarge, f.Size, MaxSize)
-	}
-	data, err := f.ReadAll(MaxSize)
+	data, err := f.ReadAll(MaxSize) // fails with catalog.ErrTooLarge before allocating
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +89,7 @@ func Package(d *sbom.Distro, path, foundBy string) *sbom.Package {
 		if rel != "" {
 			eco += ":" + rel
 		}
-		p.SetProperty("hallmark:os:osv-ecosystem", eco)
+		p.SetProperty("hallmark:os:ecosystem", eco)
 	}
 	return p
 }

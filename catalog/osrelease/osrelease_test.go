@@ -205,10 +205,10 @@ func TestCataloger(t *testing.T) {
 			Locations:   []sbom.Location{{Path: "etc/os-release"}},
 			FoundBy:     "os-release",
 			Properties: map[string]string{
-				"hallmark:os:name":          "AlmaLinux",
-				"hallmark:os:id-like":       "rhel centos fedora",
-				"hallmark:os:cpe":           "cpe:/o:almalinux:almalinux:9::baseos",
-				"hallmark:os:osv-ecosystem": "AlmaLinux:9",
+				"hallmark:os:name":      "AlmaLinux",
+				"hallmark:os:id-like":   "rhel centos fedora",
+				"hallmark:os:cpe":       "cpe:/o:almalinux:almalinux:9::baseos",
+				"hallmark:os:ecosystem": "AlmaLinux:9",
 			},
 		}},
 	}
@@ -243,6 +243,14 @@ func TestCatalogerPrecedence(t *testing.T) {
 	res, err := catalogtest.Run(t, &Cataloger{}, dir, "usr/lib/os-release")
 	if err != nil || res.Distro != nil || len(res.Packages) != 0 {
 		t.Errorf("usr/lib/os-release beside a regular etc/os-release = %+v, %v, want an empty result", res, err)
+	}
+}
+
+// TestCatalogerTooLarge checks that an oversized os-release is a limit error.
+func TestCatalogerTooLarge(t *testing.T) {
+	_, err := catalogtest.Bytes(t, &Cataloger{}, "etc/os-release", []byte(strings.Repeat("#\n", MaxSize)))
+	if !errors.Is(err, catalog.ErrTooLarge) || !strings.Contains(err.Error(), "etc/os-release") {
+		t.Errorf("error = %v, want ErrTooLarge naming etc/os-release", err)
 	}
 }
 
