@@ -89,6 +89,7 @@ func TestDecodeSPDX22(t *testing.T) {
 					"cpe:2.3:a:alpine-baselayout:alpine-baselayout:3.4.0-r0:*:*:*:*:*:*:*",
 					"cpe:2.3:a:alpine-baselayout:alpine_baselayout:3.4.0-r0:*:*:*:*:*:*:*",
 				},
+				Supplier: "Natanael Copa <ncopa@alpinelinux.org>", // originator, supplier NOASSERTION
 			},
 			{
 				ID: "SPDXRef-9a5b0d1e2f3c4a6b", Name: "busybox", Version: "1.35.0-r29",
@@ -96,11 +97,12 @@ func TestDecodeSPDX22(t *testing.T) {
 				Ecosystem: "Alpine", Licenses: []string{"GPL-2.0-only"},
 				DependsOn: []string{"SPDXRef-1e2d3c4b5a697887"}, // musl DEPENDENCY_OF busybox; CONTAINS a file is not an edge
 				CPEs:      []string{"cpe:2.3:a:busybox:busybox:1.35.0-r29:*:*:*:*:*:*:*"},
+				Supplier:  "Sören Tempel <soeren+alpine@soeren-tempel.net>",
 			},
 			{
 				ID: "SPDXRef-1e2d3c4b5a697887", Name: "musl", Version: "1.2.3-r4",
 				PURL:      "pkg:apk/alpine/musl@1.2.3-r4?arch=x86_64&upstream=musl&distro=alpine-3.17.0",
-				Ecosystem: "Alpine", Licenses: []string{"MIT"},
+				Ecosystem: "Alpine", Licenses: []string{"MIT"}, Supplier: "Timo Teräs <timo.teras@iki.fi>",
 			},
 			{
 				ID: "SPDXRef-77f0e1d2c3b4a596", Name: "semver", Version: "7.3.8", PURL: "pkg:npm/semver@7.3.8",
@@ -287,3 +289,59 @@ func TestValidExpression(t *testing.T) {
 }
 
 func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
+
+// TestDecodeNoAssertion checks a syft-like document where every field says NOASSERTION or
+// NONE, including versionInfo, packages have no purl, and relationships name files and
+// NOASSERTION: none of those placeholders becomes a value.
+func TestDecodeNoAssertion(t *testing.T) {
+	doc := `{"spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT", "name": "x",
+ "documentNamespace": "https://example.com/x", "creationInfo": {"creators": ["Tool: syft-1.0.0"], "created": "2024-01-01T00:00:00Z"},
+ "packages": [
+  {"name": "bin", "SPDXID": "SPDXRef-Package-bin", "versionInfo": "NOASSERTION", "supplier": "NOASSERTION",
+   "originator": "NOASSERTION", "downloadLocation": "NONE", "homepage": "NOASSERTION", "filesAnalyzed": false,
+   "licenseConcluded": "NONE", "licenseDeclared": "NOASSERTION", "copyrightText": "NOASSERTION"},
+  {"name": "lib", "SPDXID": "SPDXRef-Package-lib", "versionInfo": "NONE", "supplier": "NOASSERTION",
+   "originator": "Person: Jane Doe <jane@example.com>", "downloadLocation": "NOASSERTION", "filesAnalyzed": false,
+   "licenseConcluded": "MIT", "licenseDeclared": "NOASSERTION", "copyrightText": "NOASSERTION"}],
+ "files": [{"fileName": "/bin/x", "SPDXID": "SPDXRef-File-x", "checksums": [{"algorithm": "SHA1", "checksumValue": "0000000000000000000000000000000000000000"}],
+   "licenseConcluded": "NOASSERTION", "licenseInfoInFiles": ["NOASSERTION"], "copyrightText": "NOASSERTION"}],
+ "relationships": [
+  {"spdxElementId": "SPDXRef-DOCUMENT", "relatedSpdxElement": "SPDXRef-Package-bin", "relationshipType": "DESCRIBES"},
+  {"spdxElementId": "SPDXRef-Package-bin", "relatedSpdxElement": "SPDXRef-File-x", "relationshipType": "CONTAINS"},
+  {"spdxElementId": "SPDXRef-Package-bin", "relatedSpdxElement": "NOASSERTION", "relationshipType": "DEPENDS_ON"},
+  {"spdxElementId": "SPDXRef-Package-bin", "relatedSpdxElement": "SPDXRef-Package-lib", "relationshipType": "DEPENDS_ON"}]}`
+	inv, err := Decode(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []summary{
+		{ID: "SPDXRef-Package-bin", Name: "bin", DependsOn: []string{"SPDXRef-Package-lib"}},
+		{ID: "SPDXRef-Package-lib", Name: "lib", Licenses: []string{"MIT"}, Supplier: "Jane Doe <jane@example.com>"},
+	}
+	if diff := cmp.Diff(want, summarize(inv)); diff != "" {
+		t.Errorf("packages (-want +got):\n%s", diff)
+	}
+	for _, p := range inv.Packages {
+		if p.Homepage != "" || p.DownloadURL != "" || p.Unresolved {
+			t.Errorf("%s: placeholder kept: %+v", p.ID, p)
+		}
+	}
+}
+
+// TestRoundTripPlaceholderVersion checks that a version that is literally "NOASSERTION"
+// survives Encode and Decode through the exact copy, although Decode drops the placeholder
+// from foreign documents.
+func TestRoundTripPlaceholderVersion(t *testing.T) {
+	inv := &sbom.Inventory{}
+	inv.Add([]*sbom.Package{{ID: "a", Name: "a", Version: "NOASSERTION", PURL: "pkg:generic/a@NOASSERTION"}})
+	inv.Finalize()
+	for _, tv := range []bool{false, true} {
+		got, err := Decode(bytes.NewReader(encode(t, inv, options(tv))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Packages) != 1 || got.Packages[0].Version != "NOASSERTION" {
+			t.Errorf("tag-value %v: got %+v, want version NOASSERTION", tv, got.Packages)
+		}
+	}
+}

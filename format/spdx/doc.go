@@ -54,8 +54,9 @@
 //
 // Decode reads packages from any SPDX 2.2 or 2.3 document: the purl from the externalRefs (and
 // the OSV ecosystem derived from its type), CPE 2.3 references, licenseDeclared (else
-// licenseConcluded), checksums, supplier, homepage, download location and summary (else
-// description). DEPENDS_ON, DEPENDENCY_OF (and its BUILD_, DEV_, OPTIONAL_, PROVIDED_,
+// licenseConcluded), checksums, supplier (else originator, where syft records a distribution
+// package's maintainer), homepage, download location and summary (else description).
+// NOASSERTION and NONE are placeholders, never values, in every field, versionInfo included. DEPENDS_ON, DEPENDENCY_OF (and its BUILD_, DEV_, OPTIONAL_, PROVIDED_,
 // RUNTIME_ and TEST_ variants), CONTAINS, CONTAINED_BY, DYNAMIC_LINK and STATIC_LINK relationships between packages become
 // DependsOn edges. Files, snippets and relationships to other documents are not imported: they
 // describe files, not components. Package IDs of foreign documents are their SPDXIDs.

@@ -96,9 +96,13 @@ func meaningful(s string) bool {
 // mapping for foreign documents, and tells Encode which values need an exact copy.
 func standardFields(sp *v2_3.Package) *sbom.Package {
 	p := &sbom.Package{
-		Name:    sp.PackageName,
-		Version: sp.PackageVersion,
-		Type:    modelType(sp.PrimaryPackagePurpose),
+		Name: sp.PackageName,
+		Type: modelType(sp.PrimaryPackagePurpose),
+	}
+	// versionInfo is free text, but tools write NOASSERTION or NONE for "unknown" (as for
+	// every other field); neither is a version.
+	if meaningful(sp.PackageVersion) {
+		p.Version = sp.PackageVersion
 	}
 	if meaningful(sp.PackageHomePage) {
 		p.Homepage = sp.PackageHomePage
@@ -110,8 +114,12 @@ func standardFields(sp *v2_3.Package) *sbom.Package {
 	if p.Description == "" {
 		p.Description = sp.PackageDescription
 	}
+	// The supplier distributes the package, the originator wrote it (SPDX 2.3 §7.5, §7.6);
+	// tools such as syft record a distribution package's maintainer as its originator.
 	if s := sp.PackageSupplier; s != nil && meaningful(s.Supplier) {
 		p.Supplier = s.Supplier
+	} else if o := sp.PackageOriginator; o != nil && meaningful(o.Originator) {
+		p.Supplier = o.Originator
 	}
 	switch {
 	case meaningful(sp.PackageLicenseDeclared):
