@@ -24,7 +24,8 @@ func goFiles(t *testing.T) map[string][]string {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && p != "." {
+		// Generated benchmark corpora (bench/corpus, git-ignored) are not source.
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") || p == filepath.Join("bench", "corpus")) && p != "." {
 			return filepath.SkipDir
 		}
 		if !d.IsDir() && strings.HasSuffix(p, ".go") {

@@ -9,6 +9,8 @@ Usage:
 The commands are:
 
 	sbom      write an SBOM (CycloneDX or SPDX) of directories, files, images or SBOMs
+	scan      find known vulnerabilities in directories, files, images or SBOMs
+	db        manage the local advisory database: import, update, status
 	version   print the version of hallmark
 	help      show help for a command
 
@@ -76,6 +78,47 @@ Examples:
 	hallmark sbom image.tar
 	hallmark sbom --format spdx-tag-value bom.cdx.json
 	SOURCE_DATE_EPOCH=0 hallmark sbom . > sbom.cdx.json
+
+# hallmark scan
+
+	hallmark scan [--db PATH] [--advisories SOURCE]... [--format F] [--output FILE]
+	              [--fail-on low|medium|high|critical|any] [--ignore-file FILE] TARGET...
+
+matches the packages of every TARGET (anything hallmark sbom accepts) against the local OSV
+advisory database, offline. Matching follows the OSV schema exactly: SEMVER and ECOSYSTEM ranges
+with introduced, fixed, last_affected and limit events, explicit versions lists, distribution
+releases ("Debian:12" applies only to Debian 12 systems, read from os-release), source package
+names for OS packages, and GIT ranges for packages that carry a commit when the advisory names
+that commit. Versions are compared with each ecosystem's own rules; a version that does not parse
+matches only by string equality, never silently. Withdrawn advisories never match. Advisories
+that share an ID or alias and affect the same package form one finding. The severity is the
+highest of the CVSS v2, v3 and v4 scores and ecosystem labels; the advice is the lowest version
+that fixes every finding of the package.
+
+Formats: table (default on a terminal), json (default otherwise; the hallmark.scan/v1 contract,
+which scan reads back: "hallmark scan --format markdown result.json" renders it again), markdown.
+
+Exit status 3 when a finding at or above --fail-on remains; findings listed in the ignore file
+(default .hallmark.yaml beside the first target) do not count. Every ignore entry needs a reason
+and an expiry date; expired entries stop applying and are reported:
+
+	ignore:
+	  - id: CVE-2021-23337
+	    package: lodash
+	    reason: template() never sees user input
+	    expires: 2026-12-31
+
+# hallmark db
+
+	hallmark db import [--db PATH] SOURCE...
+	hallmark db status [--db PATH] [--max-age DURATION]
+
+The database is one SQLite file: --db, else $HALLMARK_DB, else hallmark/osv.db in the user cache
+directory. import reads directories (recursively: *.json advisories and the <Ecosystem>/all.zip
+files of the public OSV bucket layout, .git skipped), zip files and single JSON files;
+unchanged advisories (same modified time) cost nothing; malformed files are reported by name
+and skipped. status shows the sources, advisories per ecosystem, versions no scheme could parse,
+and warns when the last update is older than --max-age (default 7 days).
 
 # hallmark version
 

@@ -41,6 +41,8 @@ var commands []*command
 func init() {
 	commands = []*command{
 		{"sbom", "write an SBOM (CycloneDX or SPDX) of directories, files, images or SBOMs", runSBOM},
+		{"scan", "find known vulnerabilities in directories, files, images or SBOMs", runScan},
+		{"db", "manage the local advisory database: import, update, status", runDB},
 		{"version", "print the version of hallmark", runVersion},
 		{"help", "show help for a command", runHelp},
 	}

@@ -42,6 +42,11 @@ func (p *progressLine) update(target string, pr catalog.Progress) {
 	p.drawn = true
 }
 
+// note draws a free-form progress message.
+func (p *progressLine) note(target, msg string) {
+	p.update(target, catalog.Progress{Note: msg})
+}
+
 // clear removes the progress line before results or diagnostics are printed.
 func (p *progressLine) clear() {
 	p.mu.Lock()

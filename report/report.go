@@ -1,0 +1,164 @@
+// Package report is the result of a vulnerability scan and its output handlers. The result is
+// a documented, versioned contract ("hallmark.scan/v1", JSON Schema in
+// report/schema/scan-v1.schema.json): the JSON handler writes it, Read reads it back, and every
+// other handler (table, Markdown, SARIF, CycloneDX, OpenVEX) renders the same value, so JSON
+// output can be rendered again in any format later.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/hallmark-dev/hallmark/sbom"
+)
+
+// Schema is the name and version of the JSON contract.
+const Schema = "hallmark.scan/v1"
+
+// Result is one scan.
+type Result struct {
+	Schema   string    `json:"schema"`
+	Tool     Tool      `json:"tool"`
+	Created  time.Time `json:"created"`
+	Database Database  `json:"database"`
+	Targets  []Target  `json:"targets"`
+	Findings []Finding `json:"findings"`
+	// Unmatched lists packages that could not be checked, with the reason (no exact version,
+	// no ecosystem, no version scheme).
+	Unmatched []Unmatched `json:"unmatched,omitempty"`
+	// ExpiredIgnores lists ignore entries past their expiry: they no longer apply.
+	ExpiredIgnores []Ignore `json:"expired_ignores,omitempty"`
+	// Errors lists files that could not be read completely: the result is then partial.
+	Errors []sbom.FileError `json:"errors,omitempty"`
+	// Inventory is what was scanned, so that the SBOM-based formats can be rendered from JSON.
+	Inventory *sbom.Inventory `json:"inventory,omitempty"`
+}
+
+// Tool names the scanner.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Database describes the advisory database used.
+type Database struct {
+	Path       string    `json:"path,omitempty"`
+	Advisories int       `json:"advisories"`
+	LastUpdate time.Time `json:"last_update,omitempty"`
+}
+
+// Target is one scanned target.
+type Target struct {
+	Name   string `json:"name"`
+	Kind   string `json:"kind"`
+	Digest string `json:"digest,omitempty"`
+}
+
+// Finding is one vulnerability of one package.
+type Finding struct {
+	// ID is the primary advisory ID; Advisories every advisory merged into the finding.
+	ID         string   `json:"id"`
+	Advisories []string `json:"advisories"`
+	Aliases    []string `json:"aliases"`
+	Summary    string   `json:"summary,omitempty"`
+	Package    Package  `json:"package"`
+	// Locations are where the package was found (file, line, image layer).
+	Locations []sbom.Location `json:"locations"`
+	Relation  string          `json:"relation,omitempty"` // direct or transitive
+	Scope     string          `json:"scope,omitempty"`
+	// Via names the direct dependencies that bring a transitive package in, where the graph is
+	// known.
+	Via      []string `json:"via,omitempty"`
+	Severity Severity `json:"severity"`
+	// FixedVersions are the versions the advisories name as fixed, lowest first.
+	FixedVersions []string `json:"fixed_versions"`
+	// Advice is the lowest version that fixes every finding of this package, or "" if none.
+	Advice   string  `json:"advice"`
+	Ignored  *Ignore `json:"ignored,omitempty"`
+	Modified string  `json:"modified,omitempty"`
+	// URL links to the primary advisory.
+	URL string `json:"url,omitempty"`
+}
+
+// Package identifies the affected package.
+type Package struct {
+	Ecosystem string `json:"ecosystem"`
+	Name      string `json:"name"`
+	Version   string `json:"version"`
+	PURL      string `json:"purl,omitempty"`
+	// Ref is the package's ID in the inventory (the CycloneDX bom-ref).
+	Ref string `json:"ref,omitempty"`
+}
+
+// Severity is a finding's highest severity.
+type Severity struct {
+	Level  string  `json:"level"` // unknown, low, medium, high, critical
+	Score  float64 `json:"score,omitempty"`
+	Type   string  `json:"type,omitempty"` // CVSS_V3, CVSS_V4, CVSS_V2, ecosystem
+	Vector string  `json:"vector,omitempty"`
+}
+
+// Ignore is an entry of an ignore file that applies to a finding (or has expired).
+type Ignore struct {
+	ID      string `json:"id"`
+	Package string `json:"package,omitempty"`
+	Reason  string `json:"reason"`
+	Expires string `json:"expires,omitempty"` // YYYY-MM-DD
+	Source  string `json:"source,omitempty"`  // the ignore file
+}
+
+// Unmatched is a package that could not be checked.
+type Unmatched struct {
+	Package Package `json:"package"`
+	Reason  string  `json:"reason"`
+}
+
+// Levels in increasing order.
+var Levels = []string{"unknown", "low", "medium", "high", "critical"}
+
+// LevelRank returns the position of a level in Levels, or -1.
+func LevelRank(level string) int {
+	for i, l := range Levels {
+		if l == level {
+			return i
+		}
+	}
+	return -1
+}
+
+// Active returns the findings that are not ignored.
+func (r *Result) Active() []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.Ignored == nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// WriteJSON writes the result as indented JSON.
+func WriteJSON(w io.Writer, r *Result) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}
+
+// MaxJSONSize bounds a result read back.
+const MaxJSONSize = 1 << 30
+
+// ReadJSON reads a result written by WriteJSON, checking its schema name.
+func ReadJSON(rd io.Reader) (*Result, error) {
+	dec := json.NewDecoder(io.LimitReader(rd, MaxJSONSize))
+	var r Result
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("reading a scan result: %w", err)
+	}
+	if r.Schema != Schema {
+		return nil, fmt.Errorf("reading a scan result: schema %q, want %q", r.Schema, Schema)
+	}
+	return &r, nil
+}

@@ -1,0 +1,220 @@
+// Package scan is the vulnerability-scan engine: for every package of an inventory it asks
+// the advisory database for candidates by index (vulndb), decides exactly with package match,
+// merges advisories into findings, applies ignore rules, and returns a report.Result for the
+// output handlers.
+package scan
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hallmark-dev/hallmark/match"
+	"github.com/hallmark-dev/hallmark/osv"
+	"github.com/hallmark-dev/hallmark/report"
+	"github.com/hallmark-dev/hallmark/sbom"
+	"github.com/hallmark-dev/hallmark/vulndb"
+)
+
+// Options configure a scan.
+type Options struct {
+	Schemes match.SchemeFunc
+	// Ignores are the ignore rules (may be nil).
+	Ignores *IgnoreFile
+	// Now decides which ignore entries have expired.
+	Now  time.Time
+	Tool report.Tool
+}
+
+// Run scans inv against db.
+func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) (*report.Result, error) {
+	st, err := db.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &report.Result{
+		Schema:    report.Schema,
+		Tool:      opts.Tool,
+		Created:   opts.Now.UTC().Truncate(time.Second),
+		Database:  report.Database{Path: st.Path, Advisories: st.Advisories, LastUpdate: st.LastUpdate},
+		Errors:    inv.Errors,
+		Inventory: inv,
+		Findings:  []report.Finding{},
+	}
+	for _, s := range inv.Sources {
+		res.Targets = append(res.Targets, report.Target{Name: s.Name, Kind: string(s.Kind), Digest: s.Digest})
+	}
+	cache := map[string]*osv.Vulnerability{}
+	parents := parentsOf(inv)
+	names := map[string]string{}
+	for _, p := range inv.Packages {
+		names[p.ID] = p.Name + "@" + p.Version
+		if p.Version == "" {
+			names[p.ID] = p.Name
+		}
+	}
+	for _, p := range inv.Packages {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if p.Type == sbom.TypeOS {
+			continue // the distribution itself: its packages carry the advisories
+		}
+		targets := match.TargetsOf(p)
+		if len(targets) == 0 {
+			if reason := unmatchedReason(p); reason != "" {
+				res.Unmatched = append(res.Unmatched, report.Unmatched{Package: pkgOf(p), Reason: reason})
+			}
+			continue
+		}
+		var ids []string
+		for _, t := range targets {
+			q := vulndb.Query{Ecosystem: t.Ecosystem, Release: t.Release, Names: []string{t.Name}, Version: t.Version, Commit: t.Commit, Repo: t.Repo}
+			if s, ok := opts.Schemes(t.Ecosystem, ""); ok {
+				q.Key = vulndb.KeyOf(s, t.Version)
+			}
+			found, err := db.Candidates(ctx, q)
+			if err != nil {
+				return nil, fmt.Errorf("looking up %s: %w", p.Name, err)
+			}
+			ids = append(ids, found...)
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		var missing []string
+		for _, id := range ids {
+			if _, ok := cache[id]; !ok {
+				missing = append(missing, id)
+			}
+		}
+		got, err := db.Advisories(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for id, v := range got {
+			cache[id] = v
+		}
+		var cands []*osv.Vulnerability
+		for _, id := range ids {
+			if v := cache[id]; v != nil {
+				cands = append(cands, v)
+			}
+		}
+		ms := match.Evaluate(p, cands, opts.Schemes)
+		if len(ms) == 0 {
+			continue
+		}
+		advice := match.Advice(p, ms, opts.Schemes)
+		for _, f := range match.Group(p, ms, opts.Schemes) {
+			rf := findingOf(p, f, advice, parents, names)
+			if ig := opts.Ignores.match(rf, opts.Now); ig != nil {
+				rf.Ignored = ig
+			}
+			res.Findings = append(res.Findings, rf)
+		}
+	}
+	if opts.Ignores != nil {
+		res.ExpiredIgnores = opts.Ignores.expired(opts.Now)
+	}
+	slices.SortStableFunc(res.Findings, func(a, b report.Finding) int {
+		if c := report.LevelRank(b.Severity.Level) - report.LevelRank(a.Severity.Level); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Package.Name, b.Package.Name); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return res, nil
+}
+
+func unmatchedReason(p *sbom.Package) string {
+	switch {
+	case p.Type == sbom.TypeApplication && p.Version == "":
+		return "" // the project itself
+	case p.Unresolved:
+		return "no exact version (unpinned requirement " + strings.TrimSpace(p.Constraint) + ")"
+	case p.Ecosystem == "":
+		return "no ecosystem"
+	case p.Version == "":
+		return "no version"
+	}
+	return ""
+}
+
+func pkgOf(p *sbom.Package) report.Package {
+	return report.Package{Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version, PURL: p.PURL, Ref: p.ID}
+}
+
+func findingOf(p *sbom.Package, f match.Finding, advice string, parents map[string][]string, names map[string]string) report.Finding {
+	rf := report.Finding{
+		ID:            f.ID,
+		Advisories:    f.Advisories,
+		Aliases:       f.Aliases,
+		Summary:       f.Summary,
+		Package:       pkgOf(p),
+		Locations:     p.Locations,
+		Relation:      string(p.Relation),
+		Scope:         string(p.Scope),
+		Via:           via(p.ID, parents, names),
+		Severity:      report.Severity{Level: f.Severity.Level.String(), Score: f.Severity.Score, Type: f.Severity.Type, Vector: f.Severity.Vector},
+		FixedVersions: f.Fixed,
+		Advice:        advice,
+		Modified:      f.Modified,
+		URL:           "https://osv.dev/vulnerability/" + f.ID,
+	}
+	if rf.Aliases == nil {
+		rf.Aliases = []string{}
+	}
+	if rf.FixedVersions == nil {
+		rf.FixedVersions = []string{}
+	}
+	if rf.Locations == nil {
+		rf.Locations = []sbom.Location{}
+	}
+	return rf
+}
+
+// parentsOf maps each package ID to the IDs of the packages that depend on it.
+func parentsOf(inv *sbom.Inventory) map[string][]string {
+	m := map[string][]string{}
+	for _, p := range inv.Packages {
+		for _, d := range p.DependsOn {
+			m[d] = append(m[d], p.ID)
+		}
+	}
+	return m
+}
+
+// via returns the direct dependencies through which id is reached: walking up the dependency
+// graph, the packages one of whose parents is a root (a package nothing depends on, such as
+// the project itself). A direct dependency, or a package outside any recorded graph, gives
+// none. The walk is bounded on large graphs.
+func via(id string, parents map[string][]string, names map[string]string) []string {
+	const maxSteps = 10000
+	seen := map[string]bool{id: true}
+	queue := []string{id}
+	var out []string
+	for steps := 0; len(queue) > 0 && steps < maxSteps; steps++ {
+		cur := queue[0]
+		queue = queue[1:]
+		for _, p := range parents[cur] {
+			if len(parents[p]) == 0 && cur != id {
+				// p is a root: cur is a direct dependency.
+				out = append(out, names[cur])
+				continue
+			}
+			if !seen[p] {
+				seen[p] = true
+				queue = append(queue, p)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
