@@ -197,10 +197,36 @@ func decodeDistro(c *cdx.Component) *sbom.Distro {
 				ds.VersionCodename = p.Value
 			case propDistroName:
 				ds.Name = p.Value
+			case propDistroPretty:
+				ds.PrettyName = p.Value
+			case propDistroCPE:
+				ds.CPE = p.Value
 			}
 		}
 	}
 	return ds
+}
+
+// withoutDistroProps returns a copy of c without the distribution's properties, which are
+// not the package's.
+func withoutDistroProps(c *cdx.Component) *cdx.Component {
+	cc := *c
+	if c.Properties == nil {
+		return &cc
+	}
+	var props []cdx.Property
+	for _, p := range *c.Properties {
+		switch p.Name {
+		case propDistro, propDistroIDLike, propDistroCode, propDistroName, propDistroPretty, propDistroCPE:
+		default:
+			props = append(props, p)
+		}
+	}
+	cc.Properties = nil
+	if props != nil {
+		cc.Properties = &props
+	}
+	return &cc
 }
 
 // decodeSource makes the first source from metadata.component.

@@ -21,7 +21,14 @@
 // The first inventory source is metadata.component (type container for images, application
 // otherwise); further sources, the errors of a partial inventory ("hallmark:error",
 // "hallmark:partial") are metadata properties. The distribution (os-release) is a component of
-// type operating-system marked with "hallmark:distro".
+// type operating-system marked with "hallmark:distro". When a package of Type operating-system
+// has the distribution's ID as name and its VERSION_ID as version (the package the os-release
+// cataloger makes), that package's component is the one marked, so the operating system
+// appears once; its bom-ref, purl, cpe and evidence are the package's, and the distribution's
+// PRETTY_NAME and CPE_NAME are in "hallmark:distro:pretty-name" and "hallmark:distro:cpe" where
+// they differ from its description and cpe. Otherwise the component stands for the
+// distribution only and its bom-ref is "hallmark:distro:<id>@<version>"; Decode tells the two
+// apart by that prefix.
 //
 // # Not supported
 //
@@ -95,13 +102,18 @@ const (
 	propDistroIDLike  = "hallmark:distro:id-like"
 	propDistroCode    = "hallmark:distro:codename"
 	propDistroName    = "hallmark:distro:name"
-	propSource        = "hallmark:source:" // + [<index>:]kind|name|digest|tag|layer:<i>:…
-	propError         = "hallmark:error"   // "path:line: message"; "hallmark:error:<i>:cataloger"
+	propDistroPretty  = "hallmark:distro:pretty-name" // when it is not the description
+	propDistroCPE     = "hallmark:distro:cpe"         // when it is not the cpe
+	propSource        = "hallmark:source:"            // + [<index>:]kind|name|digest|tag|layer:<i>:…
+	propError         = "hallmark:error"              // "path:line: message"; "hallmark:error:<i>:cataloger"
 	propPartial       = "hallmark:partial"
 	propGroup         = "hallmark:cyclonedx:group"   // a group Decode could not join to the name
 	propParent        = "hallmark:cyclonedx:parent"  // bom-ref of the enclosing component
 	propUnread        = "hallmark:cyclonedx:unread:" // + a mapping property Decode could not apply
 )
+
+// distroRefPrefix starts the bom-ref of a component that stands for the distribution only.
+const distroRefPrefix = "hallmark:distro:"
 
 // reserved reports whether a package property name belongs to the mapping itself.
 func reserved(name string) bool {
@@ -109,7 +121,8 @@ func reserved(name string) bool {
 	case propEcosystem, propConstraint, propUnresolved, propCPE, propHash, propRelation,
 		propScope, propType, propSourceName, propSourceVersion, propArch, propFoundBy,
 		propHomepage, propDownloadURL, propVCSType, propVCSURL, propVCSRevision, propVCSRef,
-		propDistro, propDistroIDLike, propDistroCode, propDistroName, propError, propPartial:
+		propDistro, propDistroIDLike, propDistroCode, propDistroName, propDistroPretty,
+		propDistroCPE, propError, propPartial:
 		return true
 	}
 	return hasPrefix(name, propLocation) || hasPrefix(name, propSource) || hasPrefix(name, propError+":")

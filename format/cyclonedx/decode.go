@@ -20,8 +20,9 @@ import (
 // specification 1.2 to 1.7, and returns its inventory: every component, nested ones
 // flattened, as a package whose ID is its bom-ref (or, without one, its purl or name@version
 // made unique); the dependency graph between them; metadata.component as the first source;
-// an operating-system component as the distribution. Documents written by Encode come back
-// field for field.
+// an operating-system component as the distribution (the one marked "hallmark:distro", which
+// is also a package unless its bom-ref starts with "hallmark:distro:"). Documents written by
+// Encode come back field for field.
 //
 // Decode reads at most MaxDocumentSize bytes, nesting to catalog.MaxDepth and
 // catalog.MaxPackages components; beyond that it fails with catalog.ErrTooLarge. Defects
@@ -279,13 +280,21 @@ func (d *decoder) inventory(bom *cdx.BOM) (*sbom.Inventory, error) {
 	}
 	ids := make([]string, len(comps))
 	for i, f := range comps {
+		c := f.c
+		merged := false
 		if i == distro {
-			d.inv.Distro = decodeDistro(f.c)
-			if f.c.BOMRef != "" {
-				d.refs[f.c.BOMRef] = "distro"
+			d.inv.Distro = decodeDistro(c)
+			// A marked component whose bom-ref is not a distribution's is also the package
+			// of the operating system (see the package documentation).
+			if c.BOMRef == "" || strings.HasPrefix(c.BOMRef, distroRefPrefix) || !hasProp(c.Properties, propDistro, "true") {
+				if c.BOMRef != "" {
+					d.refs[c.BOMRef] = "distro"
+				}
+				ids[i] = c.BOMRef
+				continue
 			}
-			ids[i] = f.c.BOMRef
-			continue
+			c = withoutDistroProps(c)
+			merged = true
 		}
 		var parent string
 		switch {
@@ -294,7 +303,10 @@ func (d *decoder) inventory(bom *cdx.BOM) (*sbom.Inventory, error) {
 		case f.parent == -2:
 			parent = meta.BOMRef
 		}
-		p := d.pkg(f.c, parent)
+		p := d.pkg(c, parent)
+		if merged {
+			d.inv.Distro.ID, d.inv.Distro.VersionID = p.Name, p.Version
+		}
 		if p.ID == "" {
 			p.ID = uniqueID(used, cmp.Or(p.PURL, nameVersion(p)))
 		}

@@ -154,8 +154,9 @@ func (e *encoder) bom(inv *sbom.Inventory, opts EncodeOptions) (*cdx.BOM, error)
 
 	comps := make([]cdx.Component, 0, len(inv.Packages)+1)
 	deps := make([]cdx.Dependency, 0, len(inv.Packages)+1)
-	if d := inv.Distro; d != nil {
-		ref := "hallmark:distro:" + d.ID + "@" + d.VersionID
+	osPkg := distroPackage(inv)
+	if d := inv.Distro; d != nil && osPkg == nil {
+		ref := distroRefPrefix + d.ID + "@" + d.VersionID
 		for ids[ref] {
 			ref += "'"
 		}
@@ -170,6 +171,9 @@ func (e *encoder) bom(inv *sbom.Inventory, opts EncodeOptions) (*cdx.BOM, error)
 		c, err := e.component(p)
 		if err != nil {
 			return nil, err
+		}
+		if p == osPkg {
+			mergeDistro(&c, inv.Distro)
 		}
 		comps = append(comps, c)
 		dep := cdx.Dependency{Ref: p.ID}
@@ -391,6 +395,13 @@ func distroComponent(d *sbom.Distro, ref string) (cdx.Component, error) {
 		Description: d.PrettyName,
 		CPE:         d.CPE,
 	}
+	c.Properties = sortedProps(distroProps(d))
+	return c, nil
+}
+
+// distroProps are the marker and the facts of d that a component of type operating-system
+// has no field for.
+func distroProps(d *sbom.Distro) []cdx.Property {
 	props := []cdx.Property{{Name: propDistro, Value: "true"}}
 	for _, l := range d.IDLike {
 		props = append(props, cdx.Property{Name: propDistroIDLike, Value: l})
@@ -401,6 +412,40 @@ func distroComponent(d *sbom.Distro, ref string) (cdx.Component, error) {
 	if d.Name != "" {
 		props = append(props, cdx.Property{Name: propDistroName, Value: d.Name})
 	}
+	return props
+}
+
+// distroPackage returns the package that stands for the inventory's distribution, the first
+// of Type sbom.TypeOS whose Name and Version are the distribution's ID and VERSION_ID (as the
+// os-release cataloger makes it), or nil. A package whose ID looks like the bom-ref of a
+// distribution-only component is not used: Decode could not tell the two apart.
+func distroPackage(inv *sbom.Inventory) *sbom.Package {
+	d := inv.Distro
+	if d == nil || d.ID == "" {
+		return nil
+	}
+	for _, p := range inv.Packages {
+		if p.Type == sbom.TypeOS && p.Name == d.ID && p.Version == d.VersionID && !strings.HasPrefix(p.ID, distroRefPrefix) {
+			return p
+		}
+	}
+	return nil
+}
+
+// mergeDistro marks c, the component of the package that stands for the distribution, with
+// the distribution's facts. ID and VERSION_ID are the component's name and version; PRETTY_NAME
+// and CPE_NAME are its description and cpe unless they differ, in which case properties hold
+// them (with an empty value for an empty field).
+func mergeDistro(c *cdx.Component, d *sbom.Distro) {
+	props := distroProps(d)
+	if d.PrettyName != c.Description {
+		props = append(props, cdx.Property{Name: propDistroPretty, Value: d.PrettyName})
+	}
+	if d.CPE != c.CPE {
+		props = append(props, cdx.Property{Name: propDistroCPE, Value: d.CPE})
+	}
+	if c.Properties != nil {
+		props = append(*c.Properties, props...)
+	}
 	c.Properties = sortedProps(props)
-	return c, nil
 }

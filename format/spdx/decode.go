@@ -138,7 +138,6 @@ func fromDocument(doc *v2_3.Document) (*sbom.Inventory, error) {
 		inv.Errors = append(inv.Errors, fe)
 	}
 
-	meta := map[common.ElementID]bool{} // packages standing for sources and the distro
 	var sources []sourceExt
 	spdxToModel := map[common.ElementID]string{}
 	modelIDs := map[string]bool{}
@@ -148,14 +147,18 @@ func fromDocument(doc *v2_3.Document) (*sbom.Inventory, error) {
 		}
 		id := sp.PackageSPDXIdentifier
 		var ext *packageExt
+		// A package has one hallmark annotation, except the operating system's package,
+		// which has a package and a distro annotation.
+		seen := map[string]bool{}
 		for _, a := range annotations[id] {
 			prefix, body, ok := hallmarkAnnotation(a)
 			if !ok {
 				continue
 			}
-			if meta[id] || ext != nil {
+			if seen[prefix] || seen[prefixSource] || len(seen) > 0 && prefix == prefixSource {
 				return nil, fmt.Errorf("%w: package SPDXRef-%s has more than one hallmark annotation", ErrInvalid, id)
 			}
+			seen[prefix] = true
 			var err error
 			switch prefix {
 			case prefixPackage:
@@ -165,14 +168,12 @@ func fromDocument(doc *v2_3.Document) (*sbom.Inventory, error) {
 				var s sourceExt
 				err = strictJSON(body, &s)
 				sources = append(sources, s)
-				meta[id] = true
 			case prefixDistro:
 				if inv.Distro != nil {
 					return nil, fmt.Errorf("%w: package SPDXRef-%s is a second hallmark distro", ErrInvalid, id)
 				}
 				inv.Distro = &sbom.Distro{}
 				err = strictJSON(body, inv.Distro)
-				meta[id] = true
 			case prefixError:
 				return nil, fmt.Errorf("%w: package SPDXRef-%s has an error annotation, which belongs on the document", ErrInvalid, id)
 			}
@@ -180,8 +181,8 @@ func fromDocument(doc *v2_3.Document) (*sbom.Inventory, error) {
 				return nil, fmt.Errorf("%w: package SPDXRef-%s: annotation %s: %v", ErrInvalid, id, prefix, err)
 			}
 		}
-		if meta[id] {
-			continue
+		if seen[prefixSource] || seen[prefixDistro] && ext == nil {
+			continue // the package stands for a source or the distro only
 		}
 		p := standardFields(sp)
 		p.ID = "SPDXRef-" + string(id)

@@ -44,7 +44,11 @@
 // annotation holding the source's JSON and its "index" in Inventory.Sources; with exactly one
 // source it CONTAINS every other package. Without sources the document DESCRIBES the packages
 // of type application or container. The Distro becomes an OPERATING-SYSTEM package with a
-// "hallmark:distro:" annotation. Inventory.Errors become document annotations
+// "hallmark:distro:" annotation holding its JSON, SPDXRef-OperatingSystem-<id>; but when the
+// inventory has a package of Type operating-system named after the Distro's ID with its
+// VERSION_ID as version (the package the os-release cataloger makes), that package carries the
+// "hallmark:distro:" annotation beside its "hallmark:package:" one, so that the operating system
+// is described once. Inventory.Errors become document annotations
 // "hallmark:error:{json}" and a document comment that says the SBOM is partial.
 //
 // In JSON the annotations sit in the package's "annotations"; in tag-value they follow the

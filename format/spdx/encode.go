@@ -201,7 +201,8 @@ func buildDocument(inv *sbom.Inventory, opts EncodeOptions) (*v2_3.Document, err
 		roots = append(roots, sp.PackageSPDXIdentifier)
 	}
 	var contained []common.ElementID
-	if inv.Distro != nil {
+	osPkg := distroPackage(inv)
+	if inv.Distro != nil && osPkg == nil {
 		dp, err := e.distroPackage(inv.Distro)
 		if err != nil {
 			return nil, err
@@ -220,6 +221,13 @@ func buildDocument(inv *sbom.Inventory, opts EncodeOptions) (*v2_3.Document, err
 		sp, err := e.pkg(p)
 		if err != nil {
 			return nil, err
+		}
+		if p == osPkg {
+			a, err := e.annotation(prefixDistro, inv.Distro)
+			if err != nil {
+				return nil, err
+			}
+			sp.Annotations = append(sp.Annotations, a)
 		}
 		ids[p.ID] = sp.PackageSPDXIdentifier
 		doc.Packages = append(doc.Packages, sp)
@@ -352,6 +360,22 @@ func (e *encoder) distroPackage(d *sbom.Distro) (*v2_3.Package, error) {
 	}
 	sp.Annotations = []v2_3.Annotation{a}
 	return sp, nil
+}
+
+// distroPackage returns the package that stands for the inventory's distribution, the first
+// of Type sbom.TypeOS whose Name and Version are the distribution's ID and VERSION_ID (as the
+// os-release cataloger makes it), or nil.
+func distroPackage(inv *sbom.Inventory) *sbom.Package {
+	d := inv.Distro
+	if d == nil {
+		return nil
+	}
+	for _, p := range inv.Packages {
+		if p.Type == sbom.TypeOS && p.Name == d.ID && p.Version == d.VersionID {
+			return p
+		}
+	}
+	return nil
 }
 
 // purpose spells a primaryPackagePurpose for the serialisation: JSON's schema uses "_".
