@@ -46,7 +46,7 @@ type Tool struct {
 type Database struct {
 	Path       string    `json:"path,omitempty"`
 	Advisories int       `json:"advisories"`
-	LastUpdate time.Time `json:"last_update,omitempty"`
+	LastUpdate time.Time `json:"last_update,omitzero"`
 }
 
 // Target is one scanned target.
@@ -87,17 +87,21 @@ type Package struct {
 	Ecosystem string `json:"ecosystem"`
 	Name      string `json:"name"`
 	Version   string `json:"version"`
-	PURL      string `json:"purl,omitempty"`
+	PURL      string `json:"purl"`
 	// Ref is the package's ID in the inventory (the CycloneDX bom-ref).
 	Ref string `json:"ref,omitempty"`
 }
 
 // Severity is a finding's highest severity.
 type Severity struct {
-	Level  string  `json:"level"` // unknown, low, medium, high, critical
-	Score  float64 `json:"score,omitempty"`
-	Type   string  `json:"type,omitempty"` // CVSS_V3, CVSS_V4, CVSS_V2, ecosystem
-	Vector string  `json:"vector,omitempty"`
+	Level string `json:"level"` // unknown, low, medium, high, critical
+	// Score is the CVSS base score, 0 when no CVSS vector is known.
+	Score float64 `json:"score"`
+	// Type is the kind of Vector: CVSS_V3, CVSS_V4, CVSS_V2, "ecosystem" for a label, or ""
+	// when the advisories give no severity.
+	Type string `json:"type"`
+	// Vector is the CVSS vector, or the ecosystem's label ("HIGH"), or "".
+	Vector string `json:"vector"`
 }
 
 // Ignore is an entry of an ignore file that applies to a finding (or has expired).
@@ -139,12 +143,40 @@ func (r *Result) Active() []Finding {
 	return out
 }
 
-// WriteJSON writes the result as indented JSON.
+// WriteJSON writes the result as indented JSON, following the JSON Schema in JSONSchema: the
+// lists the schema requires are written as [] rather than null when empty.
 func WriteJSON(w io.Writer, r *Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	return enc.Encode(normalized(r))
+}
+
+// normalized returns a shallow copy of r whose required lists are non-nil; r is not changed.
+func normalized(r *Result) *Result {
+	c := *r
+	c.Targets = nonNil(c.Targets)
+	c.Findings = make([]Finding, len(r.Findings))
+	for i, f := range r.Findings {
+		f.Advisories = nonNil(f.Advisories)
+		f.Aliases = nonNil(f.Aliases)
+		f.Locations = nonNil(f.Locations)
+		f.FixedVersions = nonNil(f.FixedVersions)
+		c.Findings[i] = f
+	}
+	if r.Inventory != nil && r.Inventory.Packages == nil {
+		inv := *r.Inventory
+		inv.Packages = []*sbom.Package{}
+		c.Inventory = &inv
+	}
+	return &c
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // MaxJSONSize bounds a result read back.
