@@ -1,7 +1,7 @@
 package cyclonedx
 
 import (
-	"bytes"
+	"bufio"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
@@ -58,21 +58,22 @@ func Encode(w io.Writer, inv *sbom.Inventory, opts EncodeOptions) error {
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
 	if opts.SerialNumber == "" {
-		if err := write(&buf, bom, opts.XML); err != nil {
+		// Hash the document without a serial number as it is written, without keeping it:
+		// large inventories make documents of hundreds of megabytes.
+		h := sha256.New()
+		if err := write(h, bom, opts.XML); err != nil {
 			return err
 		}
-		bom.SerialNumber = derivedSerial(buf.Bytes())
-		buf.Reset()
+		bom.SerialNumber = serialFromSum(h.Sum(nil))
 	} else {
 		bom.SerialNumber = opts.SerialNumber
 	}
-	if err := write(&buf, bom, opts.XML); err != nil {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	if err := write(bw, bom, opts.XML); err != nil {
 		return err
 	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return bw.Flush()
 }
 
 func write(w io.Writer, bom *cdx.BOM, xml bool) error {
@@ -89,7 +90,12 @@ func write(w io.Writer, bom *cdx.BOM, xml bool) error {
 // derivedSerial makes an RFC 9562 version 8 (custom) UUID from the SHA-256 of doc.
 func derivedSerial(doc []byte) string {
 	sum := sha256.Sum256(doc)
-	u := sum[:16]
+	return serialFromSum(sum[:])
+}
+
+// serialFromSum makes the version 8 UUID from a SHA-256 sum.
+func serialFromSum(sum []byte) string {
+	u := append([]byte(nil), sum[:16]...)
 	u[6] = u[6]&0x0f | 0x80
 	u[8] = u[8]&0x3f | 0x80
 	h := hex.EncodeToString(u)
