@@ -10,6 +10,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -185,6 +186,73 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// Bulk runs fn on one connection set up for loading much data at once: synchronous=OFF (a
+// transaction is not flushed to disk at commit, so an operating-system crash or power loss
+// during the load can lose or corrupt it, though a crash of the process cannot), a 256 MiB page
+// cache, and foreign keys not enforced (fn keeps references consistent itself, and a DELETE no
+// longer cascades). The connection is discarded afterwards, so these settings never reach
+// other users of the pool. Transactions fn begins take the write lock at once (BEGIN
+// IMMEDIATE), waiting for other writers as long as the busy timeout allows.
+func (db *DB) Bulk(ctx context.Context, fn func(*sql.Conn) error) error {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Make database/sql close this connection instead of pooling it with bulk settings.
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+		conn.Close()
+	}()
+	for _, p := range []string{"PRAGMA synchronous = OFF", "PRAGMA cache_size = -262144", "PRAGMA foreign_keys = OFF"} {
+		if _, err := conn.ExecContext(ctx, p); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	return fn(conn)
+}
+
+// DeferIndexes drops, inside tx, the secondary indexes of the given tables (those created by
+// CREATE INDEX, not the ones of PRIMARY KEY and UNIQUE constraints) and returns a function that
+// creates them again with their stored definitions. Loading an empty table and indexing it
+// afterwards sorts each index once instead of inserting into it row by row; because both
+// happen in the one transaction, no other connection ever sees the table without its indexes.
+func DeferIndexes(ctx context.Context, tx *sql.Tx, tables ...string) (recreate func() error, err error) {
+	var defs []string
+	for _, t := range tables {
+		rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, t)
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		for rows.Next() {
+			var name, def string
+			if err := rows.Scan(&name, &def); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			names = append(names, name)
+			defs = append(defs, def)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			if _, err := tx.ExecContext(ctx, `DROP INDEX "`+strings.ReplaceAll(n, `"`, `""`)+`"`); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return func() error {
+		for _, d := range defs {
+			if _, err := tx.ExecContext(ctx, d); err != nil {
+				return fmt.Errorf("recreating index: %w", err)
+			}
+		}
+		return nil
+	}, nil
 }
 
 // Version returns the highest migration applied.

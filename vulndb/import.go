@@ -11,12 +11,16 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hallmark-dev/hallmark/match"
 	"github.com/hallmark-dev/hallmark/osv"
+	"github.com/hallmark-dev/hallmark/store"
 	"github.com/hallmark-dev/hallmark/version"
 )
 
@@ -26,8 +30,9 @@ const (
 	MaxZipEntries = 5_000_000
 	// MaxZipTotal bounds the uncompressed bytes read from one zip, against zip bombs.
 	MaxZipTotal = 64 << 30
-	// batchSize is how many advisories one transaction writes.
-	batchSize = 2000
+	// batchSize is how many advisories are written at once (one transaction each, unless the
+	// database was empty).
+	batchSize = 5000
 )
 
 // ImportStats counts what an import did.
@@ -67,27 +72,91 @@ func (d *DB) Import(ctx context.Context, source string, progress func(ImportProg
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case st.IsDir():
-		err = im.dir(ctx, source)
-	case strings.HasSuffix(strings.ToLower(source), ".zip") || isZip(source):
-		err = im.zipFile(ctx, source, filepath.Base(source))
-	default:
-		err = im.file(source)
-	}
-	if err == nil {
-		err = im.flush(ctx)
-	}
-	if err != nil {
-		return &im.stats, err
-	}
-	err = d.st.Transact(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sources (name, imported_at, advisories) VALUES (?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET imported_at = excluded.imported_at, advisories = excluded.advisories`,
-			absName(source), time.Now().UTC().Format(time.RFC3339), im.stats.Read)
-		return err
-	})
+	err = im.load(ctx, func(p *producer) error {
+		switch {
+		case st.IsDir():
+			return p.dir(source)
+		case strings.HasSuffix(strings.ToLower(source), ".zip") || isZip(source):
+			return p.zipFile(source, filepath.Base(source))
+		}
+		p.send(&job{where: source, open: func() (io.ReadCloser, error) { return os.Open(source) }})
+		return nil
+	}, im.recordSource)
 	return &im.stats, err
+}
+
+// zipFile imports the *.json entries of a zip, name being how messages call it; the
+// advisories are written when it returns.
+func (im *importer) zipFile(ctx context.Context, path, name string) error {
+	return im.load(ctx, func(p *producer) error { return p.zipFile(path, name) }, nil)
+}
+
+// load imports what produce hands out and then, in the same transaction as the last
+// advisories when record is not nil, records the source.
+func (im *importer) load(ctx context.Context, produce func(*producer) error, record func(context.Context, *sql.Tx) error) error {
+	return im.d.st.Bulk(ctx, func(conn *sql.Conn) error {
+		im.conn = conn
+		defer func() { im.conn, im.tx = nil, nil }()
+		if len(im.stored) > 0 || len(im.known) > 0 {
+			if err := im.run(ctx, produce); err != nil {
+				return err
+			}
+			if err := im.flush(ctx); err != nil {
+				return err
+			}
+			if record == nil {
+				return nil
+			}
+			tx, err := conn.BeginTx(ctx, nil)
+			if err != nil {
+				return err
+			}
+			if err := record(ctx, tx); err != nil {
+				tx.Rollback()
+				return err
+			}
+			return tx.Commit()
+		}
+		// An empty database: one transaction, so that the indexes can be built after the
+		// load and an interrupted first import leaves the database empty, not half-indexed.
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		im.tx = tx
+		clear(im.stmts)
+		err = func() error {
+			recreate, err := store.DeferIndexes(ctx, tx, "affected", "advisory_aliases", "unparsed_versions")
+			if err != nil {
+				return err
+			}
+			if err := im.run(ctx, produce); err != nil {
+				return err
+			}
+			if err := im.flush(ctx); err != nil {
+				return err
+			}
+			if err := recreate(); err != nil {
+				return err
+			}
+			if record != nil {
+				return record(ctx, tx)
+			}
+			return nil
+		}()
+		if err != nil {
+			tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	})
+}
+
+func (im *importer) recordSource(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO sources (name, imported_at, advisories) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET imported_at = excluded.imported_at, advisories = excluded.advisories`,
+		im.source, time.Now().UTC().Format(time.RFC3339), im.stats.Read)
+	return err
 }
 
 func absName(p string) string {
@@ -108,23 +177,73 @@ func isZip(name string) bool {
 	return err == nil && bytes.Equal(b[:], []byte("PK\x03\x04"))
 }
 
-// importer batches advisories into transactions.
+// The import is a pipeline: one goroutine walks the source and hands out documents in source
+// order; workers read, decompress, parse and index them (osv.Parse and Rows are most of the
+// work); the calling goroutine takes the results back in source order, decides what is new, and
+// writes batches with multi-row INSERTs on one connection set up for bulk loading
+// (store.Bulk). An import into an empty database is one transaction whose secondary indexes
+// are built after the load (store.DeferIndexes); otherwise each batch is its own transaction.
+
+// job is one document to read, in source order.
+type job struct {
+	where string
+	open  func() (io.ReadCloser, error) // nil when pre is set or the job ends a zip
+	pre   error                         // malformed before reading (reported as is)
+	zip   *zipState                     // the zip the document is in, or nil
+	end   bool                          // the zip's entries are all handed out
+	res   chan result
+}
+
+// zipState is what the consumer knows of one zip: bytes read so far, and whether it stopped.
+type zipState struct {
+	name    string
+	total   int64
+	stopped atomic.Bool
+	closer  io.Closer
+}
+
+// result is a parsed document with its index rows.
+type result struct {
+	data   []byte
+	n      int64 // bytes read
+	v      *osv.Vulnerability
+	mod    string
+	rows   []Row
+	bad    []Unparsed
+	err    error
+	parsed bool // rows and bad are computed
+}
+
+// importer holds the state of one import.
 type importer struct {
 	d        *DB
 	source   string
-	known    map[string]string // id → modified, as stored
+	stored   map[string]string // id → modified, as stored before the import (read-only)
+	known    map[string]string // id → modified, written by this import
 	pending  []*pending
+	index    map[string]int // id → index in pending
 	stats    ImportStats
 	progress func(ImportProgress)
+
+	conn   *sql.Conn
+	tx     *sql.Tx // the one transaction of a load into an empty database, or nil
+	stmts  map[string]*sql.Stmt
+	single bool
 }
 
 type pending struct {
-	v   *osv.Vulnerability
-	doc []byte
+	id, mod   string
+	withdrawn bool
+	replace   bool // an older version may be stored: delete its rows first
+	doc       []byte
+	aliases   []string
+	rows      []Row
+	bad       []Unparsed
 }
 
 func (d *DB) newImporter(ctx context.Context, source string, progress func(ImportProgress)) (*importer, error) {
-	im := &importer{d: d, source: absName(source), known: map[string]string{}, progress: progress}
+	im := &importer{d: d, source: absName(source), stored: map[string]string{}, known: map[string]string{},
+		index: map[string]int{}, progress: progress, stmts: map[string]*sql.Stmt{}}
 	rows, err := d.st.SQL().QueryContext(ctx, `SELECT id, modified FROM advisories`)
 	if err != nil {
 		return nil, err
@@ -135,14 +254,83 @@ func (d *DB) newImporter(ctx context.Context, source string, progress func(Impor
 		if err := rows.Scan(&id, &mod); err != nil {
 			return nil, err
 		}
-		im.known[id] = mod
+		im.stored[id] = mod
 	}
 	return im, rows.Err()
 }
 
-func (im *importer) dir(ctx context.Context, root string) error {
+// storedMod returns the modified time of id as stored or written by this import.
+func (im *importer) storedMod(id string) (string, bool) {
+	if m, ok := im.known[id]; ok {
+		return m, true
+	}
+	m, ok := im.stored[id]
+	return m, ok
+}
+
+// run imports what produce hands out through the pipeline.
+func (im *importer) run(parent context.Context, produce func(*producer) error) error {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	order := make(chan *job, 1024)
+	work := make(chan *job, 256)
+	var perr error
+	go func() {
+		defer close(order)
+		defer close(work)
+		perr = produce(&producer{ctx: ctx, order: order, work: work})
+	}()
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				j.res <- im.read(ctx, j)
+			}
+		}()
+	}
+	err := im.consume(ctx, order)
+	cancel()
+	for range order { // let the producer finish
+	}
+	wg.Wait()
+	if err == nil {
+		err = perr
+	}
+	if err == nil {
+		err = parent.Err()
+	}
+	return err
+}
+
+// producer walks the source and hands out jobs.
+type producer struct {
+	ctx         context.Context
+	order, work chan *job
+}
+
+func (p *producer) send(j *job) bool {
+	j.res = make(chan result, 1)
+	select {
+	case p.order <- j:
+	case <-p.ctx.Done():
+		return false
+	}
+	if j.open == nil {
+		return true
+	}
+	select {
+	case p.work <- j:
+		return true
+	case <-p.ctx.Done():
+		return false
+	}
+}
+
+func (p *producer) dir(root string) error {
 	var files []string
-	err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+	err := filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -152,9 +340,9 @@ func (im *importer) dir(ctx context.Context, root string) error {
 		if !e.Type().IsRegular() {
 			return nil
 		}
-		switch strings.ToLower(filepath.Ext(p)) {
+		switch strings.ToLower(filepath.Ext(path)) {
 		case ".json", ".zip":
-			files = append(files, p)
+			files = append(files, path)
 		}
 		return nil
 	})
@@ -162,76 +350,140 @@ func (im *importer) dir(ctx context.Context, root string) error {
 		return err
 	}
 	sort.Strings(files)
-	for _, p := range files {
-		if err := ctx.Err(); err != nil {
+	for _, f := range files {
+		if err := p.ctx.Err(); err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(root, p)
-		if strings.EqualFold(filepath.Ext(p), ".zip") {
-			if err := im.zipFile(ctx, p, rel); err != nil {
+		rel, _ := filepath.Rel(root, f)
+		if strings.EqualFold(filepath.Ext(f), ".zip") {
+			if err := p.zipFile(f, rel); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := im.file(p); err != nil {
-			return err
+		if !p.send(&job{where: f, open: func() (io.ReadCloser, error) { return os.Open(f) }}) {
+			return p.ctx.Err()
 		}
 	}
 	return nil
 }
 
-func (im *importer) file(p string) error {
-	f, err := os.Open(p)
+// zipFile hands out the *.json entries of a zip, bounding entries; the consumer bounds the
+// uncompressed bytes.
+func (p *producer) zipFile(path, name string) error {
+	zr, err := zip.OpenReader(path)
 	if err != nil {
-		im.malformed(p, err)
+		p.send(&job{where: name, pre: fmt.Errorf("not a readable zip: %w", err)})
 		return nil
 	}
-	defer f.Close()
-	im.doc(p, f)
-	return nil
-}
-
-// zipFile imports the *.json entries of a zip, bounding entries and uncompressed bytes.
-func (im *importer) zipFile(ctx context.Context, p, name string) error {
-	zr, err := zip.OpenReader(p)
-	if err != nil {
-		im.malformed(name, fmt.Errorf("not a readable zip: %w", err))
-		return nil
-	}
-	defer zr.Close()
+	zs := &zipState{name: name, closer: zr}
 	if len(zr.File) > MaxZipEntries {
-		im.malformed(name, fmt.Errorf("%d entries, limit %d", len(zr.File), MaxZipEntries))
+		p.send(&job{where: name, pre: fmt.Errorf("%d entries, limit %d", len(zr.File), MaxZipEntries)})
+		p.send(&job{zip: zs, end: true})
 		return nil
 	}
-	var total int64
 	for _, f := range zr.File {
-		if err := ctx.Err(); err != nil {
+		if err := p.ctx.Err(); err != nil {
+			p.send(&job{zip: zs, end: true})
 			return err
+		}
+		if zs.stopped.Load() {
+			break
 		}
 		if f.FileInfo().IsDir() || !strings.EqualFold(filepath.Ext(f.Name), ".json") {
 			continue
 		}
-		where := name + "!" + f.Name
+		j := &job{where: name + "!" + f.Name, zip: zs}
 		if f.UncompressedSize64 > osv.MaxSize {
-			im.malformed(where, fmt.Errorf("%d bytes uncompressed, limit %d", f.UncompressedSize64, osv.MaxSize))
+			j.pre = fmt.Errorf("%d bytes uncompressed, limit %d", f.UncompressedSize64, osv.MaxSize)
+		} else {
+			j.open = f.Open
+		}
+		if !p.send(j) {
+			break
+		}
+	}
+	p.send(&job{zip: zs, end: true})
+	return nil
+}
+
+// read reads, parses and indexes one document (in a worker).
+func (im *importer) read(ctx context.Context, j *job) result {
+	if ctx.Err() != nil || j.zip != nil && j.zip.stopped.Load() {
+		return result{err: errSkipped}
+	}
+	rc, err := j.open()
+	if err != nil {
+		return result{err: err}
+	}
+	defer rc.Close()
+	// The header's size can lie: read at most the limit either way.
+	data, err := io.ReadAll(io.LimitReader(rc, osv.MaxSize+1))
+	n := int64(len(data))
+	if err != nil {
+		return result{err: err, n: n}
+	}
+	if len(data) > osv.MaxSize {
+		return result{err: fmt.Errorf("larger than %d bytes", osv.MaxSize), n: n}
+	}
+	v, err := osv.Parse(data)
+	if err != nil {
+		return result{err: err, n: n}
+	}
+	r := result{data: data, n: n, v: v, mod: v.Modified.UTC().Format(time.RFC3339Nano)}
+	if old, ok := im.stored[v.ID]; ok && old >= r.mod {
+		return r // unchanged: the consumer will skip it
+	}
+	r.parsed = true
+	if !v.IsWithdrawn() {
+		for _, a := range v.Affected {
+			rows, bad := Rows(im.d.schemes, a)
+			r.rows = append(r.rows, rows...)
+			r.bad = append(r.bad, bad...)
+		}
+	}
+	return r
+}
+
+var errSkipped = errors.New("skipped")
+
+// consume takes the results in source order and writes them.
+func (im *importer) consume(ctx context.Context, order <-chan *job) error {
+	for j := range order {
+		if j.end {
+			j.zip.closer.Close()
 			continue
 		}
-		rc, err := f.Open()
-		if err != nil {
-			im.malformed(where, err)
+		if j.pre != nil {
+			im.malformed(j.where, j.pre)
 			continue
 		}
-		// The header's size can lie: read at most the limit either way.
-		lr := &io.LimitedReader{R: rc, N: osv.MaxSize + 1}
-		im.doc(where, lr)
-		rc.Close()
-		total += osv.MaxSize + 1 - lr.N
-		if total > MaxZipTotal {
-			im.malformed(name, fmt.Errorf("more than %d bytes uncompressed: stopped", int64(MaxZipTotal)))
-			return nil
+		r := <-j.res
+		if j.zip != nil && j.zip.stopped.Load() {
+			continue
 		}
-		if err := im.maybeFlush(ctx); err != nil {
-			return err
+		if r.err == errSkipped {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			continue
+		}
+		if r.err != nil {
+			im.malformed(j.where, r.err)
+		} else {
+			im.doc(r)
+		}
+		if zs := j.zip; zs != nil {
+			zs.total += r.n
+			if zs.total > MaxZipTotal {
+				im.malformed(zs.name, fmt.Errorf("more than %d bytes uncompressed: stopped", int64(MaxZipTotal)))
+				zs.stopped.Store(true)
+			}
+		}
+		if len(im.pending) >= batchSize {
+			if err := im.flush(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -241,33 +493,19 @@ func (im *importer) malformed(file string, err error) {
 	im.stats.Malformed = append(im.stats.Malformed, Malformed{File: file, Err: err.Error()})
 }
 
-// doc reads one advisory document.
-func (im *importer) doc(where string, r io.Reader) {
-	data, err := io.ReadAll(io.LimitReader(r, osv.MaxSize+1))
-	if err != nil {
-		im.malformed(where, err)
-		return
-	}
-	if len(data) > osv.MaxSize {
-		im.malformed(where, fmt.Errorf("larger than %d bytes", osv.MaxSize))
-		return
-	}
-	v, err := osv.Parse(data)
-	if err != nil {
-		im.malformed(where, err)
-		return
-	}
+// doc takes one parsed advisory.
+func (im *importer) doc(r result) {
+	v := r.v
 	im.stats.Read++
 	if im.progress != nil && im.stats.Read%1000 == 0 {
 		im.progress(ImportProgress{Source: im.source, Read: im.stats.Read})
 	}
-	mod := v.Modified.UTC().Format(time.RFC3339Nano)
-	old, seen := im.known[v.ID]
+	old, seen := im.storedMod(v.ID)
 	switch {
-	case seen && old == mod:
+	case seen && old == r.mod:
 		im.stats.Unchanged++
 		return
-	case seen && old > mod:
+	case seen && old > r.mod:
 		// An older copy of an advisory already stored (newer from another source).
 		im.stats.Unchanged++
 		return
@@ -276,121 +514,139 @@ func (im *importer) doc(where string, r io.Reader) {
 	default:
 		im.stats.Added++
 	}
-	im.known[v.ID] = mod
-	im.pending = append(im.pending, &pending{v: v, doc: data})
-}
-
-func (im *importer) maybeFlush(ctx context.Context) error {
-	if len(im.pending) < batchSize {
-		return nil
+	im.known[v.ID] = r.mod
+	if !r.parsed { // cannot happen: read indexes whatever is newer than the stored copy
+		for _, a := range v.Affected {
+			rows, bad := Rows(im.d.schemes, a)
+			r.rows = append(r.rows, rows...)
+			r.bad = append(r.bad, bad...)
+		}
 	}
-	return im.flush(ctx)
+	p := &pending{id: v.ID, mod: r.mod, withdrawn: v.IsWithdrawn(), replace: seen, doc: r.data, rows: r.rows, bad: r.bad}
+	if i, ok := im.index[v.ID]; ok {
+		im.pending[i] = nil // superseded within the batch
+	}
+	im.index[v.ID] = len(im.pending)
+	im.pending = append(im.pending, p)
+	// The advisory's own ID is an alias of itself, so groups join on one column.
+	p.aliases = append(append([]string{v.ID}, v.Aliases...), v.Upstream...)
 }
 
-// flush writes the pending advisories in one transaction.
+// flush writes the pending advisories: in the load's one transaction, or in a new one.
 func (im *importer) flush(ctx context.Context) error {
-	if len(im.pending) == 0 {
+	batch := make([]*pending, 0, len(im.pending))
+	for _, p := range im.pending {
+		if p != nil {
+			batch = append(batch, p)
+		}
+	}
+	im.pending = im.pending[:0]
+	clear(im.index)
+	if len(batch) == 0 {
 		return nil
 	}
-	batch := im.pending
-	im.pending = nil
-	var unparsed int
-	err := im.d.st.Transact(ctx, func(tx *sql.Tx) error {
-		unparsed = 0
-		w, err := newWriter(ctx, tx)
-		if err != nil {
+	if im.tx != nil {
+		return im.write(ctx, im.tx, batch)
+	}
+	if im.conn == nil { // outside load
+		return im.d.st.Transact(ctx, func(tx *sql.Tx) error {
+			clear(im.stmts)
+			return im.write(ctx, tx, batch)
+		})
+	}
+	tx, err := im.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	clear(im.stmts)
+	if err := im.write(ctx, tx, batch); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// write replaces a batch of advisories and their index rows.
+func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []*pending) error {
+	var del []any
+	for _, p := range batch {
+		if p.replace {
+			del = append(del, p.id)
+		}
+	}
+	for _, table := range []string{"affected", "advisory_aliases", "unparsed_versions"} {
+		if err := im.exec(ctx, tx, "DELETE FROM "+table+" WHERE advisory_id IN (", "?", ")", 1, del); err != nil {
 			return err
 		}
-		defer w.close()
-		for _, p := range batch {
-			n, err := w.write(ctx, im.d.schemes, p.v, p.doc, im.source)
-			if err != nil {
-				return fmt.Errorf("storing %s: %w", p.v.ID, err)
-			}
-			unparsed += n
-			if p.v.IsWithdrawn() {
-				im.stats.Withdrawn++
-			}
+	}
+	if err := im.exec(ctx, tx, "DELETE FROM advisories WHERE id IN (", "?", ")", 1, del); err != nil {
+		return err
+	}
+	var adv, alias, aff, unp []any
+	withdrawn, unparsed := 0, 0
+	for _, p := range batch {
+		w := 0
+		if p.withdrawn {
+			w = 1
+			withdrawn++
 		}
-		return nil
-	})
-	im.stats.Unparsed += unparsed
-	return err
-}
-
-// writer holds the prepared statements of one transaction.
-type writer struct {
-	del, adv, alias, aff, unp *sql.Stmt
-}
-
-func newWriter(ctx context.Context, tx *sql.Tx) (*writer, error) {
-	w := &writer{}
-	var err error
-	prep := func(q string) *sql.Stmt {
-		if err != nil {
-			return nil
+		adv = append(adv, p.id, p.mod, w, im.source, p.doc)
+		for _, a := range p.aliases {
+			alias = append(alias, p.id, a)
 		}
-		var s *sql.Stmt
-		s, err = tx.PrepareContext(ctx, q)
-		return s
-	}
-	w.del = prep(`DELETE FROM advisories WHERE id = ?`)
-	w.adv = prep(`INSERT INTO advisories (id, modified, withdrawn, source, doc) VALUES (?, ?, ?, ?, ?)`)
-	w.alias = prep(`INSERT OR IGNORE INTO advisory_aliases (advisory_id, alias) VALUES (?, ?)`)
-	w.aff = prep(`INSERT INTO affected (advisory_id, ecosystem, variant, name, kind, lo, hi, hi_inclusive, version, repo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	w.unp = prep(`INSERT INTO unparsed_versions (advisory_id, ecosystem, name, version, reason) VALUES (?, ?, ?, ?, ?)`)
-	if err != nil {
-		w.close()
-		return nil, err
-	}
-	return w, nil
-}
-
-func (w *writer) close() {
-	for _, s := range []*sql.Stmt{w.del, w.adv, w.alias, w.aff, w.unp} {
-		if s != nil {
-			s.Close()
+		if p.withdrawn {
+			continue // withdrawn advisories never match
 		}
-	}
-}
-
-// write replaces one advisory and its index rows; it returns how many versions did not parse.
-func (w *writer) write(ctx context.Context, schemes SchemeFunc, v *osv.Vulnerability, doc []byte, source string) (int, error) {
-	if _, err := w.del.ExecContext(ctx, v.ID); err != nil {
-		return 0, err
-	}
-	withdrawn := 0
-	if v.IsWithdrawn() {
-		withdrawn = 1
-	}
-	if _, err := w.adv.ExecContext(ctx, v.ID, v.Modified.UTC().Format(time.RFC3339Nano), withdrawn, source, doc); err != nil {
-		return 0, err
-	}
-	// The advisory's own ID is an alias of itself, so groups join on one column.
-	for _, a := range append(append([]string{v.ID}, v.Aliases...), v.Upstream...) {
-		if _, err := w.alias.ExecContext(ctx, v.ID, a); err != nil {
-			return 0, err
+		for _, r := range p.rows {
+			aff = append(aff, p.id, r.Ecosystem, r.Variant, r.Name, r.Kind, r.Lo, r.Hi, r.HiInclusive, nullable(r.Version), nullable(r.Repo))
 		}
-	}
-	if withdrawn == 1 {
-		return 0, nil // withdrawn advisories never match
-	}
-	unparsed := 0
-	for _, a := range v.Affected {
-		rows, bad := Rows(schemes, a)
-		for _, r := range rows {
-			if _, err := w.aff.ExecContext(ctx, v.ID, r.Ecosystem, r.Variant, r.Name, r.Kind, r.Lo, r.Hi, r.HiInclusive, nullable(r.Version), nullable(r.Repo)); err != nil {
-				return 0, err
-			}
-		}
-		for _, u := range bad {
+		for _, u := range p.bad {
 			unparsed++
-			if _, err := w.unp.ExecContext(ctx, v.ID, u.Ecosystem, u.Name, u.Version, u.Reason); err != nil {
-				return 0, err
-			}
+			unp = append(unp, p.id, u.Ecosystem, u.Name, u.Version, u.Reason)
 		}
 	}
-	return unparsed, nil
+	for _, q := range []struct {
+		head, row string
+		cols      int
+		args      []any
+	}{
+		{"INSERT INTO advisories (id, modified, withdrawn, source, doc) VALUES ", "(?,?,?,?,?)", 5, adv},
+		{"INSERT OR IGNORE INTO advisory_aliases (advisory_id, alias) VALUES ", "(?,?)", 2, alias},
+		{"INSERT INTO affected (advisory_id, ecosystem, variant, name, kind, lo, hi, hi_inclusive, version, repo) VALUES ", "(?,?,?,?,?,?,?,?,?,?)", 10, aff},
+		{"INSERT INTO unparsed_versions (advisory_id, ecosystem, name, version, reason) VALUES ", "(?,?,?,?,?)", 5, unp},
+	} {
+		if err := im.exec(ctx, tx, q.head, q.row, "", q.cols, q.args); err != nil {
+			return fmt.Errorf("storing advisories: %w", err)
+		}
+	}
+	im.stats.Withdrawn += withdrawn
+	im.stats.Unparsed += unparsed
+	return nil
+}
+
+// maxParams bounds the parameters of one statement (SQLite allows 32766).
+const maxParams = 2000
+
+// exec runs head + row,row,… + tail over args, cols values a row, as few statements as the
+// parameter bound allows; the statements are prepared once a transaction.
+func (im *importer) exec(ctx context.Context, tx *sql.Tx, head, row, tail string, cols int, args []any) error {
+	per := maxParams / cols
+	for off := 0; off < len(args); off += per * cols {
+		k := min(per, (len(args)-off)/cols)
+		q := head + strings.Repeat(row+",", k-1) + row + tail
+		stmt := im.stmts[q]
+		if stmt == nil {
+			var err error
+			if stmt, err = tx.PrepareContext(ctx, q); err != nil {
+				return err
+			}
+			im.stmts[q] = stmt
+		}
+		if _, err := stmt.ExecContext(ctx, args[off:off+k*cols]...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func nullable(s string) any {

@@ -2,7 +2,11 @@ package vulndb
 
 import (
 	"context"
+	"database/sql"
+	"runtime"
 	"slices"
+	"sync"
+	"weak"
 
 	"github.com/hallmark-dev/hallmark/match"
 	"github.com/hallmark-dev/hallmark/version"
@@ -38,36 +42,29 @@ func (d *DB) Candidates(ctx context.Context, q Query) ([]string, error) {
 			out = append(out, id)
 		}
 	}
-	db := d.st.SQL()
+	qs, err := d.queries(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, n := range q.Names {
-		if n == "" {
+		if n == "" || q.Key == nil && q.Version == "" {
 			continue
 		}
 		name := match.NormalizeName(q.Ecosystem, n)
+		var key any // NULL unless the version has a key
 		if q.Key != nil {
-			rows, err := db.QueryContext(ctx, `SELECT advisory_id, variant FROM affected
-				WHERE ecosystem = ? AND name = ? AND (kind = 'range' OR kind = 'exact' AND lo IS NOT NULL) AND (lo IS NULL OR lo <= ?)
-				AND (hi IS NULL OR hi > ? OR (hi_inclusive = 1 AND hi = ?))`, q.Ecosystem, name, q.Key, q.Key, q.Key)
-			if err != nil {
-				return nil, err
-			}
-			if err := scanPairs(rows, add); err != nil {
-				return nil, err
-			}
+			key = q.Key
 		}
-		if q.Version != "" {
-			rows, err := db.QueryContext(ctx, `SELECT advisory_id, variant FROM affected
-				WHERE ecosystem = ? AND name = ? AND kind = 'exact' AND version = ?`, q.Ecosystem, name, q.Version)
-			if err != nil {
-				return nil, err
-			}
-			if err := scanPairs(rows, add); err != nil {
-				return nil, err
-			}
+		rows, err := qs.byName.QueryContext(ctx, q.Ecosystem, name, key, key, key, key, q.Ecosystem, name, q.Version, q.Version)
+		if err != nil {
+			return nil, err
+		}
+		if err := scanPairs(rows, add); err != nil {
+			return nil, err
 		}
 	}
 	if q.Commit != "" && q.Repo != "" {
-		rows, err := db.QueryContext(ctx, `SELECT advisory_id, repo FROM affected WHERE kind = 'git' AND version = ?`, q.Commit)
+		rows, err := qs.byCommit.QueryContext(ctx, q.Commit)
 		if err != nil {
 			return nil, err
 		}
@@ -84,6 +81,63 @@ func (d *DB) Candidates(ctx context.Context, q Query) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// Candidate queries. byName finds, for one ecosystem and name, the intervals containing a key
+// (when the key is not NULL) and the listed versions equal to a version (when it is not
+// empty), in one statement: an index range scan on (ecosystem, name, lo) each.
+const (
+	qByName = `SELECT advisory_id, variant FROM affected
+		WHERE ecosystem = ? AND name = ? AND ? IS NOT NULL AND (kind = 'range' OR kind = 'exact' AND lo IS NOT NULL)
+		AND (lo IS NULL OR lo <= ?) AND (hi IS NULL OR hi > ? OR (hi_inclusive = 1 AND hi = ?))
+		UNION ALL
+		SELECT advisory_id, variant FROM affected
+		WHERE ecosystem = ? AND name = ? AND ? <> '' AND kind = 'exact' AND version = ?`
+	qByCommit = `SELECT advisory_id, repo FROM affected WHERE kind = 'git' AND version = ?`
+)
+
+// queries are the prepared statements of a DB, prepared on first use: a scan asks for every
+// package, and preparing the statement each time cost about as much as running it.
+type queries struct {
+	byName, byCommit *sql.Stmt
+}
+
+// prepared holds each open DB's statements. It is keyed by a weak pointer, so that it does not
+// keep a DB alive; a cleanup closes the statements when the DB is collected. (DB.Close closes
+// the connections, which finalises their statements, in any case.)
+var prepared sync.Map // weak.Pointer[DB] → *queries
+
+func (d *DB) queries(ctx context.Context) (*queries, error) {
+	k := weak.Make(d)
+	if q, ok := prepared.Load(k); ok {
+		return q.(*queries), nil
+	}
+	db := d.st.SQL()
+	byName, err := db.PrepareContext(ctx, qByName)
+	if err != nil {
+		return nil, err
+	}
+	byCommit, err := db.PrepareContext(ctx, qByCommit)
+	if err != nil {
+		byName.Close()
+		return nil, err
+	}
+	q := &queries{byName: byName, byCommit: byCommit}
+	if old, loaded := prepared.LoadOrStore(k, q); loaded {
+		q.close()
+		return old.(*queries), nil
+	}
+	runtime.AddCleanup(d, func(k weak.Pointer[DB]) {
+		if q, ok := prepared.LoadAndDelete(k); ok {
+			q.(*queries).close()
+		}
+	}, k)
+	return q, nil
+}
+
+func (q *queries) close() {
+	q.byName.Close()
+	q.byCommit.Close()
 }
 
 type rowScanner interface {
