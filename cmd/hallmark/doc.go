@@ -111,6 +111,7 @@ and an expiry date; expired entries stop applying and are reported:
 # hallmark db
 
 	hallmark db import [--db PATH] SOURCE...
+	hallmark db update [--db PATH] [--ecosystem E]... [--base-url URL] [--cache-dir DIR]
 	hallmark db status [--db PATH] [--max-age DURATION]
 
 The database is one SQLite file: --db, else $HALLMARK_DB, else hallmark/osv.db in the user cache
@@ -119,6 +120,17 @@ files of the public OSV bucket layout, .git skipped), zip files and single JSON 
 unchanged advisories (same modified time) cost nothing; malformed files are reported by name
 and skipped. status shows the sources, advisories per ecosystem, versions no scheme could parse,
 and warns when the last update is older than --max-age (default 7 days).
+
+update downloads the public OSV data (https://osv-vulnerabilities.storage.googleapis.com, or
+--base-url for a mirror of its layout): <Ecosystem>/all.zip for every ecosystem its
+ecosystems.txt lists, or only the --ecosystem ones, and imports them. Each request is
+conditional on the ETag and Last-Modified date of the last import, so an unchanged file is not
+downloaded again. Downloads go to --cache-dir (default hallmark/downloads in the user cache
+directory); an interrupted download is continued by the next update when the server supports
+ranges. Every file is checked against the MD5 and CRC32C hashes the bucket announces, limited to
+4 GiB, and abandoned after two minutes without data. An ecosystem that fails does not stop the
+others; update then exits with status 1 and lists the failures. A progress line is drawn on
+stderr when it is a terminal (--quiet: nothing but errors).
 
 # hallmark version
 

@@ -197,11 +197,131 @@ func sortedKeys(m map[string]int) []string {
 	return keys
 }
 
+const dbUpdateAbout = `
+Download the public OSV advisories and import them: <base-url>/<Ecosystem>/all.zip for every
+ecosystem <base-url>/ecosystems.txt lists, or only the --ecosystem ones.
+
+Requests are conditional on the ETag and Last-Modified date of the last import of each file:
+an unchanged file is not downloaded again. Downloads go to --cache-dir as <Ecosystem>.zip.part;
+an interrupted one is continued by the next update when the server supports ranges. Files are
+checked against the MD5 and CRC32C hashes the bucket announces (x-goog-hash), then imported
+(unchanged advisories cost nothing) and deleted. An ecosystem that fails does not stop the
+others; the command then exits with status 1 and lists the failures.`
+
+const dbUpdateExamples = `  hallmark db update
+  hallmark db update --ecosystem PyPI --ecosystem npm --ecosystem crates.io
+  hallmark db update --base-url https://mirror.example.com/osv --db ./osv.db`
+
 func runDBUpdate(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet("db update", "hallmark db update [--db PATH] [--ecosystem E]... [--base-url URL]", dbAbout, dbExamples)
-	fs.String("db", "", "database `file`")
-	if _, err := fs.parse(args, env.Stdout); err != nil {
+	fs := newFlagSet("db update", "hallmark db update [--db PATH] [--ecosystem E]... [--base-url URL] [--cache-dir DIR]", dbUpdateAbout, dbUpdateExamples)
+	db := fs.String("db", "", "database `file` (default: $HALLMARK_DB or the user cache directory)")
+	var ecosystems stringList
+	fs.Var(&ecosystems, "ecosystem", "download only this OSV `ecosystem`, as the bucket spells it (repeatable; default: all in ecosystems.txt)")
+	baseURL := fs.String("base-url", vulndb.DefaultBaseURL, "the OSV bucket or a mirror of its layout (`URL`)")
+	cacheDir := fs.String("cache-dir", "", "`directory` for downloads (default: hallmark/downloads in the user cache directory)")
+	quiet := fs.Bool("quiet", false, "print nothing but errors")
+	verbose := fs.Bool("verbose", false, "list every malformed file")
+	rest, err := fs.parse(args, env.Stdout)
+	if err != nil {
 		return err
 	}
-	return &exitError{code: ExitError, err: errors.New("db update is not implemented yet: download <Ecosystem>/all.zip from https://osv-vulnerabilities.storage.googleapis.com/ yourself and run 'hallmark db import DIR'")}
+	if len(rest) > 0 {
+		return usageErrorf("db update: unexpected argument %q (name ecosystems with --ecosystem; to import local files use 'hallmark db import')", rest[0])
+	}
+	for _, e := range ecosystems {
+		if strings.TrimSpace(e) == "" {
+			return usageErrorf("db update: empty --ecosystem")
+		}
+	}
+	path, err := dbPath(env, *db)
+	if err != nil {
+		return err
+	}
+	if *cacheDir == "" {
+		if *cacheDir, err = vulndb.DefaultCacheDir(); err != nil {
+			return err
+		}
+	}
+	d, err := openDB(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	opts := vulndb.UpdateOptions{BaseURL: *baseURL, Ecosystems: ecosystems, CacheDir: *cacheDir}
+	var pl *progressLine
+	if !*quiet && isTerminal(env.Stderr) {
+		pl = &progressLine{w: env.Stderr}
+		opts.Progress = func(p vulndb.UpdateProgress) { pl.note(p.Ecosystem, updateNote(p)) }
+	}
+	start := time.Now()
+	results, err := d.Update(ctx, opts)
+	if pl != nil {
+		pl.clear()
+	}
+	var failed []string
+	for _, r := range results {
+		switch {
+		case r.Err != nil:
+			failed = append(failed, fmt.Sprintf("  %s: %v", r.Ecosystem, r.Err))
+		case *quiet:
+		case r.NotModified:
+			fmt.Fprintf(env.Stdout, "%s: not modified\n", r.Ecosystem)
+		default:
+			st := r.Import
+			dl := byteSize(r.Downloaded)
+			if r.Resumed {
+				dl += fmt.Sprintf(" (resumed at %s)", byteSize(r.ResumedFrom))
+			}
+			fmt.Fprintf(env.Stdout, "%s: downloaded %s, %d read, %d added, %d updated, %d unchanged, %d withdrawn, %d malformed, %d unparsed versions\n",
+				r.Ecosystem, dl, st.Read, st.Added, st.Updated, st.Unchanged, st.Withdrawn, len(st.Malformed), st.Unparsed)
+		}
+		if r.Import != nil {
+			for i, m := range r.Import.Malformed {
+				if i == 10 && !*verbose {
+					fmt.Fprintf(env.Stderr, "  … and %d more malformed (use --verbose)\n", len(r.Import.Malformed)-10)
+					break
+				}
+				fmt.Fprintf(env.Stderr, "  malformed: %s: %s\n", m.File, m.Err)
+			}
+		}
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		return fmt.Errorf("db update: %w", err)
+	}
+	if !*quiet {
+		fmt.Fprintf(env.Stdout, "database: %s (%s)\n", d.Path(), time.Since(start).Round(time.Millisecond))
+	}
+	if len(failed) > 0 {
+		return &exitError{code: ExitError, err: fmt.Errorf("db update: %d of %d ecosystems failed (the others were imported; run the update again to retry):\n%s",
+			len(failed), len(results), strings.Join(failed, "\n"))}
+	}
+	return nil
+}
+
+// updateNote is the progress line of a download or import.
+func updateNote(p vulndb.UpdateProgress) string {
+	if p.Importing {
+		return fmt.Sprintf("importing, %d advisories read", p.Read)
+	}
+	if p.Total <= 0 {
+		return fmt.Sprintf("downloading, %s", byteSize(p.Bytes))
+	}
+	return fmt.Sprintf("downloading, %s of %s (%d%%)", byteSize(p.Bytes), byteSize(p.Total), p.Bytes*100/p.Total)
+}
+
+// byteSize formats n bytes for people: "812 B", "3.4 MiB".
+func byteSize(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
 }
