@@ -2,9 +2,11 @@ package cyclonedx
 
 import (
 	"bufio"
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -77,6 +79,9 @@ func Encode(w io.Writer, inv *sbom.Inventory, opts EncodeOptions) error {
 }
 
 func write(w io.Writer, bom *cdx.BOM, xml bool) error {
+	if !xml {
+		return writeJSON(w, bom)
+	}
 	format := cdx.BOMFileFormatJSON
 	if xml {
 		format = cdx.BOMFileFormatXML
@@ -85,6 +90,73 @@ func write(w io.Writer, bom *cdx.BOM, xml bool) error {
 		return fmt.Errorf("cyclonedx: encoding: %w", err)
 	}
 	return nil
+}
+
+// writeJSON writes bom as indented JSON, streaming its components and dependencies one by
+// one: encoding the whole document at once holds several copies of it in memory (the JSON,
+// then its indented form), which for large inventories is many times the inventory itself.
+// The two arrays come last in the object; the content is the same as encoding/json's.
+func writeJSON(w io.Writer, bom *cdx.BOM) error {
+	skel := *bom
+	comps, deps := bom.Components, bom.Dependencies
+	skel.Components, skel.Dependencies = nil, nil
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(&skel); err != nil {
+		return fmt.Errorf("cyclonedx: encoding: %w", err)
+	}
+	head := bytes.TrimRight(buf.Bytes(), "\n")
+	if len(head) < 2 || head[len(head)-1] != '}' {
+		return fmt.Errorf("cyclonedx: encoding: unexpected document shape")
+	}
+	head = bytes.TrimRight(head[:len(head)-1], "\n ")
+	if _, err := w.Write(head); err != nil {
+		return err
+	}
+	if comps != nil {
+		if err := writeArray(w, "components", *comps); err != nil {
+			return err
+		}
+	}
+	if deps != nil {
+		if err := writeArray(w, "dependencies", *deps); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, "\n}\n")
+	return err
+}
+
+// writeArray writes `,\n  "name": [ … ]` with each item indented as encoding/json would.
+func writeArray[T any](w io.Writer, name string, items []T) error {
+	if _, err := fmt.Fprintf(w, ",\n  %q: [", name); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("    ", "  ")
+	for i := range items {
+		buf.Reset()
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString("\n    ")
+		if err := enc.Encode(&items[i]); err != nil {
+			return fmt.Errorf("cyclonedx: encoding %s: %w", name, err)
+		}
+		if _, err := w.Write(bytes.TrimRight(buf.Bytes(), "\n")); err != nil {
+			return err
+		}
+	}
+	if len(items) > 0 {
+		_, err := io.WriteString(w, "\n  ]")
+		return err
+	}
+	_, err := io.WriteString(w, "]")
+	return err
 }
 
 // derivedSerial makes an RFC 9562 version 8 (custom) UUID from the SHA-256 of doc.
