@@ -1,6 +1,7 @@
 package hex
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -48,8 +49,15 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 		return nil, err
 	}
 	top, err := parseTerm(f.Path, data)
+	var syntaxErr error
 	if err != nil {
-		return nil, err
+		// mix writes one dependency per line: recover the lines that parse on their own, so a
+		// damaged line costs only its own package; the syntax error is still reported.
+		var ok bool
+		if top, ok = recoverLines(f.Path, data); !ok {
+			return nil, err
+		}
+		syntaxErr = err
 	}
 	if top.kind != kMap {
 		return nil, catalog.Errorf(f.Path, top.line, "not a mix.lock file: want a map %%{...}")
@@ -92,6 +100,9 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 			}
 		}
 		res.Packages = append(res.Packages, e.pkg)
+	}
+	if syntaxErr != nil {
+		errs = append([]error{syntaxErr}, errs...)
 	}
 	return res, errors.Join(errs...)
 }
@@ -228,4 +239,28 @@ func (t term) String() string {
 		parts = append(parts, t.items[i].String())
 	}
 	return open + strings.Join(parts, ", ") + close
+}
+
+// recoverLines parses each line of a damaged mix.lock that holds one whole entry
+// (`"name": {...},`) on its own, and returns the entries that parse as a map term with their
+// own line numbers. ok is false when no line parses.
+func recoverLines(file string, data []byte) (term, bool) {
+	top := term{kind: kMap, line: 1}
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		l := bytes.TrimSpace(line)
+		if len(l) == 0 || l[0] != '"' && l[0] != ':' {
+			continue
+		}
+		l = bytes.TrimSuffix(l, []byte(","))
+		snippet := append(append([]byte("%{"), l...), '}')
+		t, err := parseTerm(file, snippet)
+		if err != nil || t.kind != kMap || len(t.items) != 2 {
+			continue
+		}
+		for j := range t.items {
+			t.items[j].line += i
+		}
+		top.items = append(top.items, t.items...)
+	}
+	return top, len(top.items) > 0
 }

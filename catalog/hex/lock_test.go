@@ -140,7 +140,12 @@ func TestLock(t *testing.T) {
 				},
 			},
 		},
-		{file: "malformed/mix.lock", wantErr: "malformed/mix.lock:4: unexpected '\"', want ',' or '}'"},
+		// The damaged connection line costs only its own package.
+		{file: "malformed/mix.lock", wantErr: "malformed/mix.lock:4: unexpected '\"', want ',' or '}'", count: 2,
+			want: []brief{
+				{ID: "castore", Name: "castore", Version: "0.1.17", PURL: "pkg:hex/castore@0.1.17", Line: 2,
+					SHA256: "d9844227ed52d26e7519224525cb6868650c272d4a3d327ce3ca5570c12163f9", Props: props("hallmark:hex:inner-checksum", "ba672681de4e51ed8ec1f74ed624d104c0db72742ea1a5e74edbc770c815182f", "hallmark:hex:managers", "mix", "hallmark:hex:repo", "hexpm", "hallmark:hex:scm", "hex")},
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
