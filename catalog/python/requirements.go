@@ -451,6 +451,10 @@ func (rp *reqParser) urlRequirement(file string, line int, s string) *sbom.Packa
 	} else {
 		setDirectURL(p, s)
 	}
+	// A wheel or sdist file name states its exact version (PEP 427, PEP 625).
+	if v := versionFromArchive(base); v != "" && Normalize(nameFromArchive(base)) == p.Name {
+		p.Version, p.PURL = v, purl(p.Name, v)
+	}
 	var ex []string
 	for _, e := range strings.Split(extras, ",") {
 		if e = strings.TrimSpace(e); e != "" {
@@ -481,6 +485,31 @@ func nameFromArchive(u string) string {
 		return ""
 	}
 	return b[:i]
+}
+
+// versionFromArchive returns the version in a wheel or sdist file name
+// ("six-1.16.0-py2.py3-none-any.whl", "flask-3.0.0.tar.gz"), or "" when there is none that
+// looks like a release version (it must start with a digit and use PEP 440's characters).
+func versionFromArchive(u string) string {
+	ext := archiveExt(u)
+	if ext == "" {
+		return ""
+	}
+	b := strings.TrimSuffix(path.Base(u), ext)
+	var v string
+	if ext == ".whl" {
+		parts := strings.Split(b, "-")
+		if len(parts) < 5 {
+			return ""
+		}
+		v = parts[1]
+	} else if i := strings.LastIndexByte(b, '-'); i > 0 {
+		v = b[i+1:]
+	}
+	if v == "" || v[0] < '0' || v[0] > '9' || strings.Trim(strings.ToLower(v), "0123456789.abcdefghijklmnopqrstuvwxyz!+_") != "" {
+		return ""
+	}
+	return v
 }
 
 // localProjectName reads the name of the project at a local path from its pyproject.toml.

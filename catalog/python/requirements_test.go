@@ -51,7 +51,7 @@ func TestRequirements(t *testing.T) {
 		{ID: "app/requirements.txt:17", Name: "numpy", Version: "1.26.2", Constraint: ">=1.24,<2", PURL: "pkg:pypi/numpy@1.26.2", Loc: "app/requirements.txt:17", Props: "constrained=app/constraints.txt:3"},
 		{ID: "app/requirements.txt:18", Name: "click", Unresolved: true, PURL: "pkg:pypi/click", Loc: "app/requirements.txt:18", VCS: "git https://github.com/pallets/click.git ref=8.1.7 rev=", Props: "editable=true"},
 		{ID: "app/requirements.txt:19", Name: "black", Unresolved: true, PURL: "pkg:pypi/black", Loc: "app/requirements.txt:19", VCS: "git https://github.com/psf/black.git ref= rev=e87737140f32d3cd7c44ede75f02dcd58e55dcc9"},
-		{ID: "app/requirements.txt:20", Name: "six", Unresolved: true, PURL: "pkg:pypi/six", Loc: "app/requirements.txt:20", DownloadURL: "https://files.pythonhosted.org/packages/d9/5a/e7c31adbe875f2abbb91bd84cf2dc52d792b5a01506781dbcf25c91daf11/six-1.16.0-py2.py3-none-any.whl"},
+		{ID: "app/requirements.txt:20", Name: "six", Version: "1.16.0", PURL: "pkg:pypi/six@1.16.0", Loc: "app/requirements.txt:20", DownloadURL: "https://files.pythonhosted.org/packages/d9/5a/e7c31adbe875f2abbb91bd84cf2dc52d792b5a01506781dbcf25c91daf11/six-1.16.0-py2.py3-none-any.whl"},
 		{ID: "app/requirements.txt:21", Name: "local-pkg", Unresolved: true, PURL: "pkg:pypi/local-pkg", Loc: "app/requirements.txt:21", Props: "path=./libs/localpkg"},
 		{ID: "app/requirements.txt:22", Name: "pydantic", Unresolved: true, PURL: "pkg:pypi/pydantic", Loc: "app/requirements.txt:22", DownloadURL: "https://github.com/pydantic/pydantic/archive/refs/tags/v2.5.2.tar.gz"},
 		{ID: "app/requirements.txt:9", Name: "django", Version: "4.2.7", PURL: "pkg:pypi/django@4.2.7", Loc: "app/requirements.txt:9", Hashes: 2},
