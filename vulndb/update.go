@@ -353,22 +353,17 @@ func (d *DB) importDownload(ctx context.Context, u *updater, eco, addr string, d
 		return nil, err
 	}
 	im.source = addr
-	err = im.zipFile(ctx, dl.path, eco+"/all.zip")
-	if err == nil {
-		err = im.flush(ctx)
-	}
-	if err != nil {
-		return &im.stats, fmt.Errorf("importing %s: %w", addr, err)
-	}
-	err = d.st.Transact(ctx, func(tx *sql.Tx) error {
+	// The validators are recorded with the last advisories, in the same transaction: a
+	// failed import is never taken for an unchanged file by the next update.
+	record := func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sources (name, imported_at, advisories, etag, last_modified, checksum) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (name) DO UPDATE SET imported_at = excluded.imported_at, advisories = excluded.advisories,
 			etag = excluded.etag, last_modified = excluded.last_modified, checksum = excluded.checksum`,
 			addr, time.Now().UTC().Format(time.RFC3339), im.stats.Read, nullable(dl.etag), nullable(dl.lastModified), nullable(dl.checksum))
 		return err
-	})
-	if err != nil {
-		return &im.stats, fmt.Errorf("recording the import of %s: %w", addr, err)
+	}
+	if err := im.load(ctx, func(p *producer) error { return p.zipFile(dl.path, eco+"/all.zip") }, record); err != nil {
+		return &im.stats, fmt.Errorf("importing %s: %w", addr, err)
 	}
 	return &im.stats, nil
 }
