@@ -96,7 +96,10 @@ highest of the CVSS v2, v3 and v4 scores and ecosystem labels; the advice is the
 that fixes every finding of the package.
 
 Formats: table (default on a terminal), json (default otherwise; the hallmark.scan/v1 contract,
-which scan reads back: "hallmark scan --format markdown result.json" renders it again), markdown.
+JSON Schema in report/schema/scan-v1.schema.json, which scan reads back: "hallmark scan --format
+markdown result.json" renders it again), markdown, sarif (SARIF 2.1.0, for code scanning;
+ignored findings are suppressed with their reason), cyclonedx-json (the SBOM with its
+vulnerabilities) and openvex (OpenVEX 0.2.0, a statement per finding).
 
 Exit status 3 when a finding at or above --fail-on remains; findings listed in the ignore file
 (default .hallmark.yaml beside the first target) do not count. Every ignore entry needs a reason
