@@ -177,6 +177,22 @@ func writeOutput(name string, stdout io.Writer, write func(io.Writer) error) err
 	if name == "" || name == "-" {
 		return write(stdout)
 	}
+	// A device, FIFO or socket (/dev/null, a named pipe, /dev/stdout) is written in place:
+	// renaming a temporary file over it would replace it with a regular file.
+	if st, err := os.Stat(name); err == nil && !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return fmt.Errorf("writing %s: it is a directory; name a file", name)
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
 	dir := filepath.Dir(name)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".*")
 	if err != nil {
