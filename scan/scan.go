@@ -30,7 +30,7 @@ type Options struct {
 
 // Run scans inv against db.
 func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) (*report.Result, error) {
-	st, err := db.Status(ctx)
+	st, err := db.Summary(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -188,3 +188,28 @@ func (d *DB) AliasGroup(ctx context.Context, id string) ([]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// Summary is the part of Status a scan reports: cheap to read whatever the database's size.
+type Summary struct {
+	Path       string
+	Advisories int
+	LastUpdate time.Time
+}
+
+// Summary counts the advisories and finds the last import, without the per-ecosystem counts
+// of Status (which read every index row).
+func (d *DB) Summary(ctx context.Context) (*Summary, error) {
+	s := &Summary{Path: d.st.Path}
+	db := d.st.SQL()
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM advisories`).Scan(&s.Advisories); err != nil {
+		return nil, err
+	}
+	var last sql.NullString
+	if err := db.QueryRowContext(ctx, `SELECT MAX(imported_at) FROM sources`).Scan(&last); err != nil {
+		return nil, err
+	}
+	if last.Valid {
+		s.LastUpdate, _ = time.Parse(time.RFC3339, last.String)
+	}
+	return s, nil
+}
