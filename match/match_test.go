@@ -191,3 +191,38 @@ func BenchmarkAffects(b *testing.B) {
 		}
 	}
 }
+
+func TestMemo(t *testing.T) {
+	calls := 0
+	counting := func(eco, rt string) (version.Scheme, bool) {
+		calls++
+		return semver.Loose, true
+	}
+	m := Memo(counting)
+	s, _ := m("npm", "")
+	a, err := s.Parse("1.2.3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := s.Parse("1.2.3")
+	if a != b {
+		t.Error("the second Parse did not reuse the first")
+	}
+	c, _ := s.Parse("1.10.0")
+	plain, _ := semver.Loose.Parse("1.10.0")
+	if a.Compare(c) != -1 || c.Compare(a) != 1 || a.Compare(plain) != -1 {
+		t.Error("memoised versions compare wrongly")
+	}
+	if _, err := s.Parse("not a version"); err == nil {
+		t.Error("an invalid version parsed")
+	}
+	if _, err := s.Parse("not a version"); err == nil {
+		t.Error("an invalid version parsed the second time")
+	}
+	// Findings are the same through the memo.
+	v := rangeAdv(t, `{"introduced":"0"},{"fixed":"1.2.0"}`, ``)
+	tg := Target{Ecosystem: "npm", Name: "pkg", Version: "1.1.0"}
+	if len(Affects(v, tg, m)) != 1 || len(Affects(v, tg, m)) != 1 {
+		t.Error("memoised evaluation differs")
+	}
+}

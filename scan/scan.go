@@ -46,6 +46,7 @@ func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) 
 	for _, s := range inv.Sources {
 		res.Targets = append(res.Targets, report.Target{Name: s.Name, Kind: string(s.Kind), Digest: s.Digest})
 	}
+	schemes := match.Memo(opts.Schemes)
 	cache := map[string]*osv.Vulnerability{}
 	parents := parentsOf(inv)
 	names := map[string]string{}
@@ -72,7 +73,7 @@ func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) 
 		var ids []string
 		for _, t := range targets {
 			q := vulndb.Query{Ecosystem: t.Ecosystem, Release: t.Release, Names: []string{t.Name}, Version: t.Version, Commit: t.Commit, Repo: t.Repo}
-			if s, ok := opts.Schemes(t.Ecosystem, ""); ok {
+			if s, ok := schemes(t.Ecosystem, ""); ok {
 				q.Key = vulndb.KeyOf(s, t.Version)
 			}
 			found, err := db.Candidates(ctx, q)
@@ -105,12 +106,12 @@ func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) 
 				cands = append(cands, v)
 			}
 		}
-		ms := match.Evaluate(p, cands, opts.Schemes)
+		ms := match.Evaluate(p, cands, schemes)
 		if len(ms) == 0 {
 			continue
 		}
-		advice := match.Advice(p, ms, opts.Schemes)
-		for _, f := range match.Group(p, ms, opts.Schemes) {
+		advice := match.Advice(p, ms, schemes)
+		for _, f := range match.Group(p, ms, schemes) {
 			rf := findingOf(p, f, advice, parents, names)
 			if ig := opts.Ignores.match(rf, opts.Now); ig != nil {
 				rf.Ignored = ig
