@@ -44,6 +44,9 @@ import (
 const (
 	// MaxFileSize bounds one kept file.
 	MaxFileSize = catalog.MaxBinarySize
+	// MaxExtracted bounds the bytes of kept files written for one image (counting files that
+	// later layers replace), so a hostile image cannot fill the disk.
+	MaxExtracted = 16 << 30
 	// MaxEntries bounds the entries of one layer.
 	MaxEntries = catalog.MaxArchiveEntries
 	// MaxLinks bounds the symbolic links kept from all layers.
@@ -216,6 +219,8 @@ type extractor struct {
 	keep  func(string, fs.FileMode) bool
 	img   *source.Image
 	links int
+	// written counts the bytes of kept files written so far, against MaxExtracted.
+	written int64
 
 	// The current layer's kept entries, their parent directories ("" is the root) and the
 	// whiteout markers applied; reset for every layer.
@@ -322,7 +327,7 @@ func decompress(br *bufio.Reader, mediaType string) (io.ReadCloser, error) {
 		}
 		return z, nil
 	case bytes.HasPrefix(magic, []byte{0x28, 0xb5, 0x2f, 0xfd}):
-		z, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(1<<30))
+		z, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(256<<20))
 		if err != nil {
 			return nil, fmt.Errorf("%w: zstd: %v", catalog.ErrMalformed, err)
 		}
@@ -415,6 +420,10 @@ func (x *extractor) entry(tr *tar.Reader, h *tar.Header, layer string) error {
 			x.record(name, layer, fmt.Errorf("%w: %d bytes, limit %d", catalog.ErrTooLarge, h.Size, int64(MaxFileSize)))
 			return x.replace(name)
 		}
+		if x.written+h.Size > MaxExtracted {
+			return fmt.Errorf("%w: the files kept from this image exceed %d bytes", catalog.ErrTooLarge, int64(MaxExtracted))
+		}
+		x.written += h.Size
 		return x.write(tr, name, mode, layer)
 	}
 	// Devices, FIFOs and the like carry no packages, but still replace what was there.
