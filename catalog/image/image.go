@@ -56,6 +56,9 @@ const (
 	maxNameLength = 4096
 )
 
+// maxExtracted is MaxExtracted, variable so tests can lower it.
+var maxExtracted int64 = MaxExtracted
+
 // Reader reads container images. The zero value is ready to use.
 type Reader struct{}
 
@@ -420,8 +423,8 @@ func (x *extractor) entry(tr *tar.Reader, h *tar.Header, layer string) error {
 			x.record(name, layer, fmt.Errorf("%w: %d bytes, limit %d", catalog.ErrTooLarge, h.Size, int64(MaxFileSize)))
 			return x.replace(name)
 		}
-		if x.written+h.Size > MaxExtracted {
-			return fmt.Errorf("%w: the files kept from this image exceed %d bytes", catalog.ErrTooLarge, int64(MaxExtracted))
+		if x.written+h.Size > maxExtracted {
+			return fmt.Errorf("%w: the files kept from this image exceed %d bytes", catalog.ErrTooLarge, maxExtracted)
 		}
 		x.written += h.Size
 		return x.write(tr, name, mode, layer)

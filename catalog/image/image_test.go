@@ -607,3 +607,14 @@ func TestTruncatedArchive(t *testing.T) {
 		t.Errorf("Detect of a truncated archive: %v; want a malformed-file error saying it is truncated, without repeating the name", err)
 	}
 }
+
+func TestExtractTotalLimit(t *testing.T) {
+	defer func(old int64) { maxExtracted = old }(maxExtracted)
+	maxExtracted = 10
+	archive := filepath.Join(t.TempDir(), "image.tar")
+	os.WriteFile(archive, dockerSave(t, nil, layerTar(t, file("a", "123456"), file("b", "123456"))), 0o644)
+	_, err := Reader{}.Extract(context.Background(), archive, t.TempDir(), keepAll, nil)
+	if !errors.Is(err, catalog.ErrTooLarge) {
+		t.Fatalf("err = %v, want ErrTooLarge once 12 bytes are kept with a limit of 10", err)
+	}
+}
