@@ -43,6 +43,13 @@ func init() {
 		{"sbom", "write an SBOM (CycloneDX or SPDX) of directories, files, images or SBOMs", runSBOM},
 		{"scan", "find known vulnerabilities in directories, files, images or SBOMs", runScan},
 		{"db", "manage the local advisory database: import, update, status", runDB},
+		{"key", "generate a signing key pair", runKey},
+		{"sign", "sign a file into a Sigstore bundle", runSign},
+		{"attest", "sign an in-toto attestation about files into a Sigstore bundle", runAttest},
+		{"verify", "verify a Sigstore bundle against a key or a signer identity", runVerify},
+		{"provenance", "generate and verify SLSA build provenance", runProvenance},
+		{"vex", "create, add to and merge OpenVEX documents", runVex},
+		{"policy", "evaluate a Rego policy over the evidence about targets", runPolicy},
 		{"version", "print the version of hallmark", runVersion},
 		{"help", "show help for a command", runHelp},
 	}

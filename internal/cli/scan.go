@@ -55,6 +55,10 @@ func runScan(ctx context.Context, env *Env, args []string) error {
 	fs.Var(&exclude, "exclude", "skip paths matching `glob` (repeatable)")
 	quiet := fs.Bool("quiet", false, "print no warnings or progress")
 	maxAge := fs.Duration("max-age", 7*24*time.Hour, "warn when the advisory data is older than this `duration`")
+	var vexFiles stringList
+	fs.Var(&vexFiles, "vex", "apply this OpenVEX, CycloneDX VEX or CSAF VEX `document` to the findings (repeatable)")
+	policy := fs.String("policy", "", "evaluate the Rego policy at `path` (file or directory) over the scan's evidence; a deny exits 3")
+	reach := fs.Bool("reachability", false, "mark Go findings whose vulnerable symbols are not reachable from the program")
 	targets, err := fs.parse(args, env.Stdout)
 	if err != nil {
 		return err
@@ -144,6 +148,14 @@ func runScan(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *reach {
+		if err := applyReachability(ctx, res, targets); err != nil {
+			return err
+		}
+	}
+	if err := applyVEX(ctx, res, vexFiles); err != nil {
+		return err
+	}
 	if !*quiet {
 		if res.Database.Advisories == 0 {
 			fmt.Fprintf(env.Stderr, "warning: the advisory database %s is empty: nothing can be found; run 'hallmark db update' or 'hallmark db import DIR'\n", path)
@@ -156,7 +168,17 @@ func runScan(ctx context.Context, env *Env, args []string) error {
 		}
 		reportErrors(env.Stderr, inv, false)
 	}
-	return finishScan(env, res, render, *output, threshold)
+	// The policy's messages are printed before the result is written; a deny (exit 3) is
+	// returned after it, unless writing fails or --fail-on already decided.
+	policyErr := applyPolicy(ctx, env, res, *policy)
+	var ee *exitError
+	if policyErr != nil && !errors.As(policyErr, &ee) {
+		return policyErr
+	}
+	if err := finishScan(env, res, render, *output, threshold); err != nil {
+		return err
+	}
+	return policyErr
 }
 
 // finishScan writes the result and decides the exit status.
