@@ -129,3 +129,13 @@ func BenchmarkCandidates(b *testing.B) {
 	}
 	b.ReportMetric(float64(found)/float64(b.N), "candidates/op")
 }
+
+// BenchmarkImportCorpus imports the directory named by HALLMARK_BENCH_OSV (for example the
+// corpus bench/genosv writes) into an empty database; it is skipped when the variable is unset.
+func BenchmarkImportCorpus(b *testing.B) {
+	src := os.Getenv("HALLMARK_BENCH_OSV")
+	if src == "" {
+		b.Skip("HALLMARK_BENCH_OSV is not set")
+	}
+	benchImport(b, src)
+}

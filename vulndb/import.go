@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/klauspost/compress/flate"
+
 	"github.com/hallmark-dev/hallmark/match"
 	"github.com/hallmark-dev/hallmark/osv"
 	"github.com/hallmark-dev/hallmark/store"
@@ -118,38 +120,44 @@ func (im *importer) load(ctx context.Context, produce func(*producer) error, rec
 			return tx.Commit()
 		}
 		// An empty database: one transaction, so that the indexes can be built after the
-		// load and an interrupted first import leaves the database empty, not half-indexed.
-		tx, err := conn.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		im.tx = tx
-		clear(im.stmts)
-		err = func() error {
-			recreate, err := store.DeferIndexes(ctx, tx, "affected", "advisory_aliases", "unparsed_versions")
-			if err != nil {
-				return err
-			}
-			if err := im.run(ctx, produce); err != nil {
-				return err
-			}
-			if err := im.flush(ctx); err != nil {
-				return err
-			}
-			if err := recreate(); err != nil {
-				return err
-			}
-			if record != nil {
-				return record(ctx, tx)
-			}
-			return nil
-		}()
-		if err != nil {
-			tx.Rollback()
-			return err
-		}
-		return tx.Commit()
+		// load and an interrupted first import leaves the database empty, not half-indexed;
+		// with a rollback journal, so that pages are written once.
+		return im.d.st.RollbackJournal(ctx, conn, func() error { return im.loadEmpty(ctx, conn, produce, record) })
 	})
+}
+
+// loadEmpty loads into an empty database in one transaction.
+func (im *importer) loadEmpty(ctx context.Context, conn *sql.Conn, produce func(*producer) error, record func(context.Context, *sql.Tx) error) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	im.tx = tx
+	clear(im.stmts)
+	err = func() error {
+		recreate, err := store.DeferIndexes(ctx, tx, "advisories", "affected", "advisory_aliases", "unparsed_versions")
+		if err != nil {
+			return err
+		}
+		if err := im.run(ctx, produce); err != nil {
+			return err
+		}
+		if err := im.flush(ctx); err != nil {
+			return err
+		}
+		if err := recreate(); err != nil {
+			return err
+		}
+		if record != nil {
+			return record(ctx, tx)
+		}
+		return nil
+	}()
+	if err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
 
 func (im *importer) recordSource(ctx context.Context, tx *sql.Tx) error {
@@ -376,6 +384,8 @@ func (p *producer) zipFile(path, name string) error {
 		p.send(&job{where: name, pre: fmt.Errorf("not a readable zip: %w", err)})
 		return nil
 	}
+	// klauspost/compress's inflate is faster than the standard library's.
+	zr.RegisterDecompressor(zip.Deflate, func(r io.Reader) io.ReadCloser { return flate.NewReader(r) })
 	zs := &zipState{name: name, closer: zr}
 	if len(zr.File) > MaxZipEntries {
 		p.send(&job{where: name, pre: fmt.Errorf("%d entries, limit %d", len(zr.File), MaxZipEntries)})

@@ -26,9 +26,12 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/hallmark-dev/hallmark/format/cyclonedx"
 	"github.com/hallmark-dev/hallmark/osv"
@@ -112,14 +115,12 @@ type gen struct {
 	seed  int64
 	pools map[string][]string // per bucket directory
 	cve   int                 // size of the CVE pool aliases are drawn from
-	ids   map[string]bool     // IDs written, to keep random GHSA IDs unique
-	next  int                 // running advisory number, for sequential IDs
 }
 
 // newGen makes the name pools for a corpus of n advisories: about one package name for every
 // five advisories of an ecosystem, at least 1,000.
 func newGen(seed int64, n int) *gen {
-	g := &gen{seed: seed, pools: map[string][]string{}, ids: map[string]bool{}}
+	g := &gen{seed: seed, pools: map[string][]string{}}
 	r := rand.New(rand.NewSource(seed))
 	total := 0.0
 	for _, e := range ecosystems {
@@ -188,6 +189,17 @@ func namePool(r *rand.Rand, dir string, n int) []string {
 }
 
 func title(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
+// zipf returns the distribution of advisories over an ecosystem's packages. In language
+// ecosystems the most-advised package has a few hundred advisories in 500,000; in
+// distributions a few packages (the kernel, openssl, …) have thousands.
+func zipf(r *rand.Rand, e *eco, n int) *rand.Zipf {
+	v := 50.0
+	if e.ns != "" {
+		v = 8
+	}
+	return rand.NewZipf(r, 1.1, v, uint64(n-1))
+}
 
 // pick draws a name, Zipf-distributed: a few packages have many advisories.
 func pick(r *rand.Rand, z *rand.Zipf, pool []string) string {
@@ -329,23 +341,25 @@ func (g *gen) corpus(out string, n int) (map[string]int, error) {
 	}
 	counts := map[string]int{}
 	base := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	// Ecosystems are written in parallel; each has its own random source and its own range
+	// of advisory numbers, so the output does not depend on the scheduling.
+	var eg errgroup.Group
+	eg.SetLimit(runtime.GOMAXPROCS(0))
+	first := 0
 	for k, e := range ecosystems {
 		m := int(float64(n) * e.weight / total)
 		if k == len(ecosystems)-1 {
-			m = n
-			for _, c := range counts {
-				m -= c
-			}
+			m = n - first
 		}
 		counts[e.dir] = m
-		if err := g.ecosystem(out, e, k, m, base); err != nil {
-			return nil, err
-		}
+		eg.Go(func() error { return g.ecosystem(out, e, k, first, m, base) })
+		first += m
 	}
-	return counts, nil
+	return counts, eg.Wait()
 }
 
-func (g *gen) ecosystem(out string, e *eco, k, m int, base time.Time) error {
+// ecosystem writes advisories first+1 … first+m, those of e.
+func (g *gen) ecosystem(out string, e *eco, k, first, m int, base time.Time) error {
 	if err := os.MkdirAll(filepath.Join(out, e.dir), 0o755); err != nil {
 		return err
 	}
@@ -360,15 +374,15 @@ func (g *gen) ecosystem(out string, e *eco, k, m int, base time.Time) error {
 	})
 	r := rand.New(rand.NewSource(g.seed*1000 + int64(k)))
 	pool := g.pools[e.dir]
-	z := rand.NewZipf(r, 1.1, 8, uint64(len(pool)-1))
+	z := zipf(r, e, len(pool))
+	ids := map[string]bool{}
 	for i := 0; i < m; i++ {
 		mal := e.dir == "npm" && i%6 != 0 || e.dir == "PyPI" && i%5 == 0
-		g.next++
-		v := g.advisory(r, z, e, g.next, mal, base)
-		for g.ids[v.ID] { // GHSA IDs are random: keep them unique
+		v := g.advisory(r, z, e, first+i+1, mal, base)
+		for ids[v.ID] { // GHSA IDs are random: keep them unique
 			v.ID += "x"
 		}
-		g.ids[v.ID] = true
+		ids[v.ID] = true
 		doc, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
 			return err
@@ -553,7 +567,7 @@ func (g *gen) writeSBOM(path string, n int) error {
 	for _, e := range ecosystems {
 		m := int(float64(n) * e.sbom / total)
 		pool := g.pools[e.dir]
-		z := rand.NewZipf(r, 1.1, 8, uint64(len(pool)-1))
+		z := zipf(r, e, len(pool))
 		for k := 0; k < m; k++ {
 			variant := e.variants[len(e.variants)-1]
 			name := pool[r.Intn(len(pool))]
@@ -568,7 +582,10 @@ func (g *gen) writeSBOM(path string, n int) error {
 			if e.style == "go" {
 				vs = "v" + vs
 			}
-			key := e.dir + "\x00" + name + "\x00" + vs
+			key := e.dir + "\x00" + name // one version of each package, as in a resolved tree
+			if len(pool) < 2*m {         // small corpus: allow several versions
+				key += "\x00" + vs
+			}
 			if seen[key] {
 				k--
 				continue
