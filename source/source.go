@@ -175,8 +175,10 @@ func addSBOM(inv *sbom.Inventory, name string, dec Decoder) error {
 	if err != nil {
 		return fmt.Errorf("reading %s SBOM %s: %w", dec.Name(), name, err)
 	}
-	inv.Sources = append(inv.Sources, sbom.Source{Kind: sbom.SourceSBOM, Name: name})
+	// What the document describes stays first, so a conversion keeps its subject (the
+	// image, the directory) as the SBOM's main component; the document itself follows.
 	inv.Sources = append(inv.Sources, doc.Sources...)
+	inv.Sources = append(inv.Sources, sbom.Source{Kind: sbom.SourceSBOM, Name: name})
 	if inv.Distro == nil {
 		inv.Distro = doc.Distro
 	}

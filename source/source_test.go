@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,8 +16,16 @@ import (
 
 	"github.com/hallmark-dev/hallmark/catalog"
 	"github.com/hallmark-dev/hallmark/catalog/all"
+	"github.com/hallmark-dev/hallmark/format/cyclonedx"
+	"github.com/hallmark-dev/hallmark/sbom"
 	"github.com/hallmark-dev/hallmark/source"
 )
+
+type cdxDecoder struct{}
+
+func (cdxDecoder) Name() string                                { return "CycloneDX" }
+func (cdxDecoder) Sniff(head []byte) bool                      { return cyclonedx.Sniff(head) }
+func (cdxDecoder) Decode(r io.Reader) (*sbom.Inventory, error) { return cyclonedx.Decode(r) }
 
 func options() source.Options {
 	return source.Options{Catalogers: all.Catalogers(), Images: all.Images()}
@@ -93,5 +102,22 @@ func TestEmptyLockfile(t *testing.T) {
 	}
 	if len(inv.Errors) != 1 || inv.Errors[0].Path != "package-lock.json" {
 		t.Errorf("errors = %v, want one for package-lock.json", inv.Errors)
+	}
+}
+
+// TestConversionKeepsSubject checks that an SBOM read as a target keeps what it describes as
+// the first source, so a conversion's main component stays the image or directory.
+func TestConversionKeepsSubject(t *testing.T) {
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "in.cdx.json")
+	os.WriteFile(doc, []byte(`{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,
+	 "metadata":{"component":{"type":"container","name":"registry.example/app:1","bom-ref":"app"}},
+	 "components":[{"type":"library","name":"left-pad","version":"1.3.0","purl":"pkg:npm/left-pad@1.3.0","bom-ref":"lp"}]}`), 0o644)
+	inv, err := source.Inventory(context.Background(), []string{doc}, source.Options{Catalogers: all.Catalogers(), Decoders: []source.Decoder{cdxDecoder{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Sources) != 2 || inv.Sources[0].Name != "registry.example/app:1" || inv.Sources[1].Kind != sbom.SourceSBOM {
+		t.Errorf("sources = %+v", inv.Sources)
 	}
 }
