@@ -251,9 +251,9 @@ func (c *Cataloger) packages(path string, infos []*pkgInfo, d *sbom.Distro) []*s
 		if p.license != "" {
 			pkg.Licenses = []string{p.license}
 		}
-		if p.sigMD5 != "" {
-			pkg.Hashes = append(pkg.Hashes, sbom.Hash{Algorithm: "MD5", Value: p.sigMD5})
-		}
+		// RPMTAG_SIGMD5 is computed over the header and payload, not over the .rpm file, so it
+		// would not match an MD5 of the package file: it is a property, not a hash.
+		pkg.SetProperty("hallmark:rpm:sigmd5", p.sigMD5)
 		pkg.SetProperty("hallmark:os:ecosystem", ecoRel)
 		pkg.SetProperty("hallmark:rpm:sourcerpm", p.sourceRPM)
 		pkg.SetProperty("hallmark:rpm:packager", p.packager)

@@ -54,7 +54,6 @@ func TestMariner(t *testing.T) {
 		Version:       "5.1.8-1.cm2",
 		PURL:          "pkg:rpm/mariner/bash@5.1.8-1.cm2?arch=x86_64&distro=mariner-2.0",
 		Licenses:      []string{"GPLv3"},
-		Hashes:        []sbom.Hash{{Algorithm: "MD5", Value: "8f5f6e54a8c0e4c0c9accf0ec7388905"}},
 		Locations:     []sbom.Location{{Path: rpmdb}},
 		DependsOn:     []string{"glibc@2.34-2.cm2.x86_64", "readline@8.1-1.cm2.x86_64"},
 		SourceName:    "bash",
@@ -67,6 +66,7 @@ func TestMariner(t *testing.T) {
 		Properties: map[string]string{
 			"hallmark:rpm:payload-digest": "sha-256:e94b89f55c079b204674352457a60b80d0f59b232337308cdf5449b6e68e388a",
 			"hallmark:rpm:sha256header":   "9055e837d0b767f4168148175666e3aee05c829db721775c4c6acb6f2f365cd4",
+			"hallmark:rpm:sigmd5":         "8f5f6e54a8c0e4c0c9accf0ec7388905",
 			"hallmark:rpm:size":           "3565139",
 			"hallmark:rpm:sourcerpm":      "bash-5.1.8-1.cm2.src.rpm",
 		},
