@@ -80,6 +80,47 @@ type Finding struct {
 	Modified string  `json:"modified,omitempty"`
 	// URL links to the primary advisory.
 	URL string `json:"url,omitempty"`
+	// VEX is the VEX statement that applies to the finding ('hallmark scan --vex'), if any.
+	// A not_affected or fixed statement suppresses the finding (see Suppressed): it stays in
+	// the result with the statement, but does not count for --fail-on.
+	VEX *VEXStatement `json:"vex,omitempty"`
+	// Reachability says whether the vulnerable symbols are reachable from the program, for Go
+	// findings when scanned with --reachability.
+	Reachability *Reachability `json:"reachability,omitempty"`
+}
+
+// VEXStatement is the VEX statement that decided a finding's status: the statement that
+// applies (the latest, by timestamp, of those naming the finding's vulnerability and
+// package) and where it came from.
+type VEXStatement struct {
+	// Status is the OpenVEX status: not_affected, affected, fixed or under_investigation
+	// (CycloneDX analysis states and CSAF product statuses are mapped to it).
+	Status string `json:"status"`
+	// Justification is the OpenVEX justification of a not_affected status, if given.
+	Justification   string `json:"justification,omitempty"`
+	ImpactStatement string `json:"impact_statement,omitempty"`
+	ActionStatement string `json:"action_statement,omitempty"`
+	StatusNotes     string `json:"status_notes,omitempty"`
+	// Vulnerability and Product are the names the statement used for them.
+	Vulnerability string `json:"vulnerability"`
+	Product       string `json:"product"`
+	// Timestamp is when the statement was made (its own, else its document's), RFC 3339.
+	Timestamp string `json:"timestamp,omitempty"`
+	// Format is the document's format: openvex, cyclonedx or csaf.
+	Format string `json:"format"`
+	// Document is the file the statement was read from; DocumentID the document's own
+	// identifier (OpenVEX @id, CycloneDX serialNumber, CSAF tracking ID), if any.
+	Document   string `json:"document"`
+	DocumentID string `json:"document_id,omitempty"`
+	// Statement locates the statement in its document: its @id, or a JSON path such as
+	// "statements[2]" or "vulnerabilities[0]".
+	Statement string `json:"statement"`
+}
+
+// Suppressed reports whether a VEX statement says the finding's package is not affected or
+// already fixed: the finding stays in the result but does not count for --fail-on.
+func (f *Finding) Suppressed() bool {
+	return f.VEX != nil && (f.VEX.Status == "not_affected" || f.VEX.Status == "fixed")
 }
 
 // Package identifies the affected package.
@@ -132,11 +173,11 @@ func LevelRank(level string) int {
 	return -1
 }
 
-// Active returns the findings that are not ignored.
+// Active returns the findings that are neither ignored nor suppressed by a VEX statement.
 func (r *Result) Active() []Finding {
 	var out []Finding
 	for _, f := range r.Findings {
-		if f.Ignored == nil {
+		if f.Ignored == nil && !f.Suppressed() {
 			out = append(out, f)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -135,12 +136,23 @@ func handMadeResult() *report.Result {
 				Severity:      report.Severity{Level: "high", Type: "ecosystem", Vector: "HIGH"},
 				FixedVersions: []string{"3.0.11-1~deb12u2"}, Advice: "3.0.11-1~deb12u2",
 				Modified: "not a date", URL: "https://osv.dev/vulnerability/DSA-5532-1",
+				VEX: &report.VEXStatement{
+					Status: "not_affected", Justification: "vulnerable_code_not_in_execute_path",
+					ImpactStatement: "The image never loads the affected provider.",
+					Vulnerability:   "CVE-2023-5363", Product: "pkg:deb/debian/libssl3",
+					Timestamp: "2024-05-01T00:00:00Z", Format: "openvex", Document: "app.openvex.json",
+					DocumentID: "https://example.com/vex/app-1", Statement: "statements[0]",
+				},
 			},
 			{
 				ID: "MAL-2099-1", Advisories: []string{"MAL-2099-1"}, Aliases: []string{},
 				Package: pkg(lp), Locations: []sbom.Location{},
 				Severity:      report.Severity{Level: "unknown"},
 				FixedVersions: []string{}, URL: "https://osv.dev/vulnerability/MAL-2099-1",
+				VEX: &report.VEXStatement{
+					Status: "under_investigation", Vulnerability: "MAL-2099-1", Product: "left-pad",
+					Format: "cyclonedx", Document: "app.cdx.json", Statement: "vulnerabilities[0]",
+				},
 			},
 		},
 		Unmatched: []report.Unmatched{{Package: pkg(byName("requests", "")), Reason: "no exact version (unpinned requirement >=2)"}},
@@ -330,6 +342,8 @@ func TestJSONSchemaRejects(t *testing.T) {
 		"no purl":       func(m map[string]any) { delete(finding(m, 0)["package"].(map[string]any), "purl") },
 		"ignore reason": func(m map[string]any) { finding(m, 1)["ignored"].(map[string]any)["reason"] = "" },
 		"bad created":   func(m map[string]any) { m["created"] = "yesterday" },
+		"vex status":    func(m map[string]any) { finding(m, 2)["vex"].(map[string]any)["status"] = "ignored" },
+		"vex document":  func(m map[string]any) { delete(finding(m, 2)["vex"].(map[string]any), "document") },
 	} {
 		var m map[string]any
 		if err := json.Unmarshal(doc, &m); err != nil {
@@ -453,4 +467,24 @@ func wrap(fn func(w io.Writer, r *report.Result) error) func(*bytes.Buffer, *rep
 func ExampleWriteJSON() {
 	fmt.Println(report.Schema)
 	// Output: hallmark.scan/v1
+}
+
+// TestActiveVEX checks that findings a VEX statement suppresses (not_affected, fixed) leave
+// Active, and that affected and under_investigation ones stay.
+func TestActiveVEX(t *testing.T) {
+	var r report.Result
+	for i, st := range []string{"", "not_affected", "fixed", "affected", "under_investigation"} {
+		f := report.Finding{ID: fmt.Sprint("X-", i)}
+		if st != "" {
+			f.VEX = &report.VEXStatement{Status: st}
+		}
+		r.Findings = append(r.Findings, f)
+	}
+	var got []string
+	for _, f := range r.Active() {
+		got = append(got, f.ID)
+	}
+	if want := []string{"X-0", "X-3", "X-4"}; !slices.Equal(got, want) {
+		t.Errorf("Active = %v, want %v", got, want)
+	}
 }

@@ -126,7 +126,9 @@ type sarifSuppression struct {
 // WriteSARIF writes the result as a SARIF 2.1.0 log with one run: one rule per advisory (with
 // GitHub's security-severity property), one result per finding, located at the lockfile or
 // package database line where the package was found. Ignored findings carry an external,
-// accepted suppression with the ignore file's reason, so that code scanning shows them as
+// accepted suppression with the ignore file's reason, and findings a VEX statement says are
+// not_affected or fixed one with the statement (also in the "vex" property, which affected
+// and under_investigation statements set too), so that code scanning shows them as
 // dismissed; file errors, packages that could not be checked and expired ignore entries are
 // tool notifications. The output is deterministic.
 //
@@ -378,7 +380,35 @@ func sarifResultOf(r *Result, f Finding, ruleIndex int) sarifResult {
 		}
 		res.Suppressions = append(res.Suppressions, s)
 	}
+	if v := f.VEX; v != nil {
+		res.Properties["vex"] = v
+		if f.Suppressed() {
+			res.Suppressions = append(res.Suppressions, sarifSuppression{
+				Kind: "external", Status: "accepted", Justification: vexJustification(v),
+			})
+		}
+	}
 	return res
+}
+
+// vexJustification is the sentence a suppression by a VEX statement carries: the status, the
+// justification and statements, and the document.
+func vexJustification(v *VEXStatement) string {
+	s := "VEX: " + v.Status
+	if v.Justification != "" {
+		s += " (" + v.Justification + ")"
+	}
+	for _, t := range []string{v.ImpactStatement, v.StatusNotes} {
+		if t != "" {
+			s += ": " + strings.TrimSpace(t)
+			break
+		}
+	}
+	s += " [" + v.Document
+	if v.Statement != "" {
+		s += " " + v.Statement
+	}
+	return s + "]"
 }
 
 // fingerprint identifies a finding across runs: the advisory, the package and version, and
