@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 )
 
@@ -141,4 +142,31 @@ func (r *rootFS) resolveParent(name string) (dir, base string, err error) {
 		}
 	}
 	return dir, b, nil
+}
+
+// openRegular opens the regular file name (slash-separated, relative to root) for a cataloger.
+// Through a RootFS it opens inside the root, so a directory swapped for a link after the walk
+// saw it cannot lead outside; non-blocking, so a file swapped for a FIFO cannot hang the scan;
+// and it fails unless the file is regular.
+func openRegular(fsys fs.FS, root, name string) (*os.File, error) {
+	var f *os.File
+	var err error
+	if r, ok := fsys.(*rootFS); ok {
+		f, err = r.root.OpenFile(name, os.O_RDONLY|nonblock, 0)
+	} else {
+		f, err = os.OpenFile(filepath.Join(root, filepath.FromSlash(name)), os.O_RDONLY|nonblock, 0)
+	}
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("not a regular file")}
+	}
+	return f, nil
 }

@@ -284,7 +284,7 @@ func (p *parser) finish(inv *sbom.Inventory) error {
 func runJob(ctx context.Context, root string, fsys fs.FS, j job, opts WalkOptions) outcome {
 	var o outcome
 	full := filepath.Join(root, filepath.FromSlash(j.path))
-	fh, err := os.Open(full)
+	fh, err := openRegular(fsys, root, j.path)
 	if err != nil {
 		o.errs = append(o.errs, sbom.FileError{Path: j.path, Err: ioMessage(err)})
 		return o

@@ -250,3 +250,16 @@ func TestWalkFileUnknown(t *testing.T) {
 		t.Errorf("WalkFile(tool) = %v, packages %v; want the binary's package", err, inv.Packages)
 	}
 }
+
+// TestWalkSkipsFIFO checks that a FIFO named like a lockfile neither hangs the walk nor is
+// parsed.
+func TestWalkSkipsFIFO(t *testing.T) {
+	root := writeTree(t, map[string]string{"a.lst": "x 1\n"})
+	if err := mkfifo(filepath.Join(root, "b.lst")); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	inv := walk(t, root)
+	if len(inv.Packages) != 1 {
+		t.Errorf("packages = %d, want 1", len(inv.Packages))
+	}
+}
