@@ -27,6 +27,10 @@ import (
 // they were the project's.
 var SkipDirs = []string{".git", ".hg", ".svn", ".bzr", "node_modules", "vendor", "bower_components"}
 
+// maxDoubleStars bounds the "**" elements of one --exclude pattern, which match by
+// backtracking.
+const maxDoubleStars = 4
+
 // WalkOptions configure a walk.
 type WalkOptions struct {
 	// Catalogers are offered every file. Required.
@@ -77,6 +81,10 @@ func WalkDir(ctx context.Context, root string, inv *sbom.Inventory, opts WalkOpt
 	for _, g := range opts.Exclude {
 		if _, err := path.Match(stripDoubleStar(g), ""); err != nil {
 			return fmt.Errorf("bad --exclude pattern %q: %w", g, err)
+		}
+		// Each "**" multiplies the ways a path can match; a few are all a pattern needs.
+		if n := strings.Count(g, "**"); n > maxDoubleStars {
+			return fmt.Errorf("bad --exclude pattern %q: %d \"**\", at most %d", g, n, maxDoubleStars)
 		}
 	}
 	fsys, err := RootFS(root)

@@ -263,3 +263,12 @@ func TestWalkSkipsFIFO(t *testing.T) {
 		t.Errorf("packages = %d, want 1", len(inv.Packages))
 	}
 }
+
+func TestExcludeTooManyDoubleStars(t *testing.T) {
+	root := writeTree(t, map[string]string{"a.lst": "x 1\n"})
+	inv := &sbom.Inventory{}
+	err := catalog.WalkDir(context.Background(), root, inv, catalog.WalkOptions{Catalogers: []catalog.Cataloger{listCataloger{}}, Exclude: []string{"**/a/**/b/**/c/**/d/**"}})
+	if err == nil || !strings.Contains(err.Error(), "at most") {
+		t.Errorf("err = %v, want the pattern refused", err)
+	}
+}
