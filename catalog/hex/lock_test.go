@@ -275,3 +275,16 @@ func BenchmarkLock(b *testing.B) {
 		}
 	}
 }
+
+func TestTermLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`%{"a": [`)
+	for i := 0; i < maxTerms+10; i++ {
+		b.WriteString("1,")
+	}
+	b.WriteString("1]}")
+	_, err := catalogtest.Bytes(t, &LockCataloger{}, "mix.lock", []byte(b.String()))
+	if !errors.Is(err, catalog.ErrTooLarge) {
+		t.Errorf("err = %v, want ErrTooLarge", err)
+	}
+}

@@ -28,8 +28,10 @@ type term struct {
 	line  int    // 1-based line where the term starts
 }
 
-// maxTerms bounds the terms of one file: a generous multiple of the packages it may list.
-const maxTerms = 16 * catalog.MaxPackages
+// maxTerms bounds the terms of one file. A real mix.lock has about 20 terms per dependency
+// (a large application with 2,000 dependencies: 40,000 terms); the bound keeps a hostile file
+// of tiny terms ("[1,1,1,…]") to about 100 MiB of term values.
+const maxTerms = 2_000_000
 
 // parser reads the subset of Elixir term syntax that mix.lock files use: maps (%{k => v} and
 // %{"k": v}), tuples, lists, keyword lists, double-quoted strings, atoms (:a, :"a b", true,
