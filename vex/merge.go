@@ -1,0 +1,129 @@
+package vex
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Merge merges OpenVEX documents into one new document by author (default: the authors of
+// the documents), issued at now, version 1, whose @id Write derives from its content.
+//
+// Each statement is split into one statement per product and stamped with its effective
+// timestamp (its own, else its document's), so that it keeps its meaning outside its
+// document. A statement is left out when a later one (see the package documentation: later
+// timestamp, or the same timestamp and a later document or position) is about the same
+// vulnerability (name or alias) and covers its product: the same product, or the same purl
+// without version or qualifiers, and — when the later statement is limited to some
+// subcomponents — the same subcomponents or more. What is left is the history that still
+// matters, ordered by vulnerability, then timestamp, then reading order; applying the merged
+// document gives every finding the same statement as applying the documents one after the
+// other.
+func Merge(docs []*Document, author string, now time.Time) *Document {
+	type entry struct {
+		st  OpenVEXStatement
+		seq int
+	}
+	var all []entry
+	var set Set // indexes the flattened statements by vulnerability
+	var authors []string
+	for _, d := range docs {
+		if d.Author != "" && !slices.Contains(authors, d.Author) {
+			authors = append(authors, d.Author)
+		}
+		for i := range d.Statements {
+			s := d.Statements[i]
+			if s.Timestamp == nil || s.Timestamp.IsZero() {
+				s.Timestamp = d.Timestamp
+			}
+			for _, p := range s.Products {
+				c := s
+				c.Products = []OpenVEXProduct{p}
+				if len(s.Products) > 1 {
+					c.ID = "" // @id must stay unique
+				}
+				all = append(all, entry{c, len(all)})
+				set.Add(openVEXStatement(&Document{Statements: []OpenVEXStatement{c}}, 0, "", 0))
+			}
+		}
+	}
+	var kept []entry
+	for i, e := range all {
+		s := &set.stmts[i]
+		superseded := false
+		seen := map[int]bool{}
+	search:
+		for _, n := range s.names() {
+			for _, j := range set.byName[strings.ToLower(n)] {
+				if j == i || seen[j] {
+					continue
+				}
+				seen[j] = true
+				t := &set.stmts[j]
+				if later(t.Timestamp, j, s.Timestamp, i) && covers(t.Products[0], s.Products[0]) {
+					superseded = true
+					break search
+				}
+			}
+		}
+		if !superseded {
+			kept = append(kept, e)
+		}
+	}
+	slices.SortStableFunc(kept, func(a, b entry) int {
+		return cmp.Or(
+			strings.Compare(a.st.Vulnerability.Name, b.st.Vulnerability.Name),
+			timeOf(a.st.Timestamp).Compare(timeOf(b.st.Timestamp)),
+			cmp.Compare(a.seq, b.seq),
+		)
+	})
+	t := now.UTC().Truncate(time.Second)
+	out := &Document{
+		Context: Context, Author: cmp.Or(author, strings.Join(authors, ", "), "Unknown Author"),
+		Timestamp: &t, Version: 1, Tooling: "hallmark",
+		Statements: make([]OpenVEXStatement, 0, len(kept)),
+	}
+	for _, e := range kept {
+		out.Statements = append(out.Statements, e.st)
+	}
+	return out
+}
+
+func timeOf(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// covers reports whether a statement on product t speaks for everything a statement on
+// product s does.
+func covers(t, s Product) bool {
+	if !idsCover(t.IDs, s.IDs) {
+		return false
+	}
+	if len(t.Subcomponents) == 0 {
+		return true
+	}
+	if len(s.Subcomponents) == 0 {
+		return false
+	}
+	for _, id := range s.Subcomponents {
+		if !idsCover(t.Subcomponents, []string{id}) {
+			return false
+		}
+	}
+	return true
+}
+
+func idsCover(t, s []string) bool {
+	for _, a := range t {
+		for _, b := range s {
+			if idMatches(a, b) {
+				return true
+			}
+		}
+	}
+	return false
+}
