@@ -2,15 +2,26 @@ package cli
 
 import (
 	"context"
-	"errors"
+	"fmt"
 
+	"github.com/hallmark-dev/hallmark/reach"
 	"github.com/hallmark-dev/hallmark/report"
 )
 
-// scan --reachability. Not implemented yet.
-
 // applyReachability marks the Go findings of res whose vulnerable symbols are not reachable
-// from the programs in targets.
+// from the programs in targets (package reach: govulncheck over the Go modules and binaries
+// among the targets, offline, against the scan's own advisories).
 func applyReachability(ctx context.Context, res *report.Result, targets []string) error {
-	return errors.New("--reachability is not implemented yet")
+	if res.Database.Path == "" {
+		return fmt.Errorf("--reachability: the scan result names no advisory database")
+	}
+	d, err := openDB(ctx, res.Database.Path)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := reach.Apply(ctx, res, targets, reach.Options{Advisories: d.Advisories}); err != nil {
+		return fmt.Errorf("--reachability: %w", err)
+	}
+	return nil
 }
