@@ -1,0 +1,125 @@
+//go:build sigstore
+
+package provenance
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/sigstore/sigstore-go/pkg/verify"
+)
+
+// ghaCase is one bundle of the GitHub SLSA generator (testdata/gha-bundles, see SOURCES.md)
+// with what verifying it must give.
+type ghaCase struct {
+	file     string
+	digest   string // the subject's sha256
+	identity string // the certificate's SAN
+	// expectations passed to Verify
+	sourceURI, sourceTag, sourceBranch, builderID string
+	// outcome
+	err     error // nil: verifies
+	level   int
+	builder string
+	source  string // repository ref
+}
+
+const (
+	genMain      = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/"
+	delegatorSAN = "https://github.com/laurentsimon/slsa-delegator/.github/workflows/delegator_generic_slsa3.yml@refs/heads/main"
+)
+
+var ghaCases = []ghaCase{
+	{
+		file: "valid.intoto.sigstore", digest: "975a0582b8c9607f3f20a6b8cfef01b25823e68c5c3658e6e1ccaaced2a3255d",
+		identity:  genMain + "builder_docker-based_slsa3.yml@refs/heads/main",
+		sourceURI: "github.com/slsa-framework/slsa-github-generator", sourceBranch: "main",
+		builderID: genMain + "builder_docker-based_slsa3.yml",
+		level:     2, builder: genMain + "builder_docker-based_slsa3.yml@refs/heads/main",
+		source: "https://github.com/slsa-framework/slsa-github-generator refs/heads/main",
+	},
+	{
+		file: "valid-v0.3.intoto.sigstore", digest: "2892146b063a94cb4a4318c0e98d38af12dcf2b1e29237486b58463b59607bbd",
+		identity:  genMain + "generator_generic_slsa3.yml@refs/heads/main",
+		sourceURI: "https://github.com/slsa-framework/example-package", sourceBranch: "main",
+		builderID: genMain + "generator_generic_slsa3.yml",
+		level:     2, builder: genMain + "generator_generic_slsa3.yml@refs/heads/main",
+		source: "https://github.com/slsa-framework/example-package refs/heads/main",
+	},
+	{
+		file: "attestation.intoto.sigstore", digest: "2e38b952523576057f5ca8cf6d179ad6b66f6d0221b9a0eb621caf3507773c71",
+		identity:  delegatorSAN,
+		sourceURI: "git+https://github.com/asraa/slsa-on-github-test", sourceBranch: "main",
+		builderID: "https://github.com/asraa/slsa-on-github/.github/workflows/goreleaser_slsa3.yml",
+		level:     2, builder: "https://github.com/asraa/slsa-on-github/.github/workflows/goreleaser_slsa3.yml@refs/heads/main",
+		source: "https://github.com/asraa/slsa-on-github-test refs/heads/main",
+	},
+	{
+		file: "gha_container-based-binary-linux-amd64-v14.intoto.sigstore", digest: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		identity:  genMain + "builder_container-based_slsa3.yml@refs/tags/v1.7.0",
+		sourceURI: "github.com/slsa-framework/example-package", sourceTag: "v14",
+		builderID: genMain + "builder_container-based_slsa3.yml@refs/tags/v1.7.0",
+		level:     3, builder: genMain + "builder_container-based_slsa3.yml@refs/tags/v1.7.0",
+		source: "https://github.com/slsa-framework/example-package refs/tags/v14",
+	},
+	{
+		file: "invalid-dsse-sig.intoto.sigstore", digest: "092b220688ee737c66882a74ae8bfe3e2b35df60b92404b552ebe905a2d633ce",
+		identity: delegatorSAN, err: ErrSignature,
+	},
+	{
+		file: "invalid-set.intoto.sigstore", digest: "092b220688ee737c66882a74ae8bfe3e2b35df60b92404b552ebe905a2d633ce",
+		identity: delegatorSAN, err: ErrSignature,
+	},
+	{
+		file: "mismatch-tlog.intoto.sigstore", digest: "2e38b952523576057f5ca8cf6d179ad6b66f6d0221b9a0eb621caf3507773c71",
+		identity: delegatorSAN, err: ErrSignature,
+	},
+}
+
+func TestVerifyGitHubGenerator(t *testing.T) {
+	tr, err := PublicGoodTrustedRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range ghaCases {
+		t.Run(tc.file, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("testdata", "gha-bundles", tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := verify.NewShortCertificateIdentity(GitHubActionsIssuer, "", tc.identity, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Verify(b, VerifyOptions{
+				TrustedMaterial: tr, Identity: &id, ArtifactSHA256: tc.digest,
+				SourceURI: tc.sourceURI, SourceTag: tc.sourceTag, SourceBranch: tc.sourceBranch, BuilderID: tc.builderID,
+			})
+			if tc.err != nil {
+				if !errors.Is(err, tc.err) {
+					t.Fatalf("Verify: got %v, want %v", err, tc.err)
+				}
+				t.Logf("fails as expected: %v", err)
+				return
+			}
+			if err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+			got := []any{res.Level, res.Builder, res.Source.Repository + " " + sourceRef(res)}
+			want := []any{tc.level, tc.builder, tc.source}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("result (-want +got):\n%s\nreasons: %q\nchecks: %q", d, res.LevelReasons, res.Checks)
+			}
+		})
+	}
+}
+
+func sourceRef(res *Result) string {
+	if res.Source.Ref != "" {
+		return res.Source.Ref
+	}
+	return res.CertificateSource.Ref
+}
