@@ -83,8 +83,9 @@ func plan(targets []string) ([]job, []string) {
 	return jobs, notes
 }
 
-// concerns reports whether a failed run may have decided the finding: a binary concerns
-// every finding; a module those found in or below its directory (or without location).
+// concerns reports whether the run speaks for the finding: a binary for every finding; a
+// module for those found in or below its directory (and those without a location), so that
+// one module's calls do not make another module's finding reachable.
 func (j job) concerns(f *report.Finding) bool {
 	if j.rel == "" || j.rel == "." || len(f.Locations) == 0 {
 		return true
@@ -114,7 +115,10 @@ func (j job) run(ctx context.Context, dbURL string, env []string, stderr io.Writ
 	if err != nil {
 		msg := firstLines(errb.Bytes(), 3)
 		if msg == "" {
-			msg = err.Error()
+			msg = firstLines([]byte(err.Error()), 4)
+		}
+		if len(msg) > 400 {
+			msg = msg[:400] + "…"
 		}
 		hint := ""
 		if j.mode == "source" && (strings.Contains(msg, "GOPROXY=off") || strings.Contains(msg, "missing go.sum entry")) {

@@ -166,10 +166,11 @@ func decide(f *report.Finding, vs []*osv.Vulnerability, jobs []job, results []jo
 	var reached, failures []string
 	covered, best := false, levelNone
 	for n, r := range results {
+		if !jobs[n].concerns(f) {
+			continue
+		}
 		if r.err != nil {
-			if jobs[n].concerns(f) {
-				failures = append(failures, r.err.Error())
-			}
+			failures = append(failures, r.err.Error())
 			continue
 		}
 		got, ok := r.out.modules[mod]

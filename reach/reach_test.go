@@ -136,6 +136,24 @@ func TestSource(t *testing.T) {
 	}
 }
 
+// TestSeveralModules analyses a directory holding both test modules: each finding is decided
+// by the module it was found in.
+func TestSeveralModules(t *testing.T) {
+	needModules(t)
+	res := &report.Result{}
+	for _, dir := range []string{"calls", "safe"} {
+		res.Findings = append(res.Findings, report.Finding{ID: "GO-2021-0113", Advisories: []string{"GO-2021-0113"},
+			Package:   report.Package{Ecosystem: "Go", Name: "golang.org/x/text", Version: "v0.3.2"},
+			Locations: []sbom.Location{{Path: dir + "/go.mod"}}})
+	}
+	if err := Apply(context.Background(), res, []string{"testdata"}, Options{Advisories: fixtureAdvisories(t)}); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := res.Findings[0].Reachability.Status, res.Findings[1].Reachability.Status; a != report.Reachable || b != report.Unreachable {
+		t.Errorf("calls %s, safe %s; want reachable, unreachable", a, b)
+	}
+}
+
 func TestBinary(t *testing.T) {
 	needModules(t)
 	for _, tt := range []struct {
