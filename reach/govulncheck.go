@@ -1,4 +1,3 @@
-//go:build govulncheck
 
 package reach
 

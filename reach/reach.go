@@ -52,8 +52,6 @@ type Options struct {
 	Stderr io.Writer
 }
 
-// ErrUnavailable means this build of Hallmark has no govulncheck (see govulncheck.go).
-var ErrUnavailable = errors.New("this hallmark was built without govulncheck (golang.org/x/vuln); build with -tags govulncheck")
 
 // runner runs govulncheck with args.
 type runner func(ctx context.Context, env []string, stdout, stderr io.Writer, args ...string) error
@@ -109,12 +107,6 @@ func Apply(ctx context.Context, res *report.Result, targets []string, opts Optio
 		}
 	}
 	if len(withSymbols) == 0 {
-		return nil
-	}
-	if run == nil {
-		for i := range named {
-			res.Findings[i].Reachability = &report.Reachability{Status: report.Unknown, Reason: ErrUnavailable.Error()}
-		}
 		return nil
 	}
 
