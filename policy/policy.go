@@ -330,13 +330,25 @@ func messages(rule string, v any) ([]string, error) {
 
 // ReadEvidence reads an evidence document, checking its schema name.
 func ReadEvidence(r io.Reader) (*Document, error) {
-	dec := json.NewDecoder(io.LimitReader(r, MaxEvidenceSize))
-	var ev Document
-	if err := dec.Decode(&ev); err != nil {
+	b, err := io.ReadAll(io.LimitReader(r, MaxEvidenceSize+1))
+	if err != nil {
 		return nil, fmt.Errorf("reading evidence: %w", err)
 	}
-	if ev.Schema != EvidenceSchema {
-		return nil, fmt.Errorf("reading evidence: schema %q, want %q", ev.Schema, EvidenceSchema)
+	if len(b) > MaxEvidenceSize {
+		return nil, fmt.Errorf("reading evidence: larger than %d bytes", MaxEvidenceSize)
+	}
+	var head struct {
+		Schema string `json:"schema"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return nil, fmt.Errorf("reading evidence: %w", err)
+	}
+	if head.Schema != EvidenceSchema {
+		return nil, fmt.Errorf("reading evidence: schema %q, want %q", head.Schema, EvidenceSchema)
+	}
+	var ev Document
+	if err := json.Unmarshal(b, &ev); err != nil {
+		return nil, fmt.Errorf("reading evidence: %w", err)
 	}
 	return &ev, nil
 }
