@@ -43,11 +43,11 @@ const vexExamples = `  hallmark vex create --product pkg:npm/lodash@4.17.20 --vu
 
 func runVex(ctx context.Context, env *Env, args []string) error {
 	help := func(w io.Writer) {
-		newFlagSet("vex", "hallmark vex create|add|merge [flags]", vexAbout, vexExamples).printHelp(w)
+		newFlagSet("vex", "hallmark vex create|add|merge|generate [flags]", vexAbout, vexExamples).printHelp(w)
 	}
 	if len(args) == 0 {
 		help(env.Stderr)
-		return usageErrorf("vex: name a subcommand: create, add or merge")
+		return usageErrorf("vex: name a subcommand: create, add, merge or generate")
 	}
 	switch args[0] {
 	case "create", "add":
@@ -55,12 +55,12 @@ func runVex(ctx context.Context, env *Env, args []string) error {
 	case "merge":
 		return runVexMerge(env, args[1:])
 	case "generate":
-		return errors.New("vex generate: not implemented yet (it needs 'hallmark scan --reachability'); write statements with 'hallmark vex create'")
+		return runVexGenerate(env, args[1:])
 	case "-h", "-help", "--help", "help":
 		help(env.Stdout)
 		return nil
 	}
-	return usageErrorf("vex: unknown subcommand %q (want create, add or merge)", args[0])
+	return usageErrorf("vex: unknown subcommand %q (want create, add, merge or generate)", args[0])
 }
 
 // statementFlags are the flags of one statement, shared by create and add.
