@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -175,4 +176,15 @@ func marshal(v any) ([]byte, error) {
 		return nil, fmt.Errorf("encoding provenance: %w", err)
 	}
 	return b, nil
+}
+
+// NewInvocationID returns a random (version 4) UUID for BuildMetadata.InvocationID.
+func NewInvocationID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
 }
