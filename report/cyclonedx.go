@@ -146,8 +146,44 @@ func cdxVulnerability(f Finding) cdx.Vulnerability {
 			detail += ")"
 		}
 		v.Analysis = &cdx.VulnerabilityAnalysis{State: cdx.IASNotAffected, Detail: detail}
+	} else if x := f.VEX; x != nil {
+		v.Analysis = cdxAnalysis(x)
 	}
 	return v
+}
+
+// cdxAnalysis maps an applied VEX statement to a CycloneDX analysis (the inverse of the
+// mapping package vex reads CycloneDX VEX with).
+func cdxAnalysis(x *VEXStatement) *cdx.VulnerabilityAnalysis {
+	a := &cdx.VulnerabilityAnalysis{Detail: strings.TrimSpace(x.ImpactStatement + " " + x.StatusNotes)}
+	switch x.Status {
+	case "not_affected":
+		a.State = cdx.IASNotAffected
+		switch x.Justification {
+		case "component_not_present", "vulnerable_code_not_present":
+			a.Justification = cdx.IAJCodeNotPresent
+		case "vulnerable_code_not_in_execute_path":
+			a.Justification = cdx.IAJCodeNotReachable
+		case "vulnerable_code_cannot_be_controlled_by_adversary":
+			a.Justification = cdx.IAJProtectedByMitigatingControl
+		case "inline_mitigations_already_exist":
+			a.Justification = cdx.IAJProtectedAtRuntime
+		}
+	case "fixed":
+		a.State = cdx.IASResolved
+	case "affected":
+		a.State = cdx.IASExploitable
+		if x.ActionStatement != "" {
+			resp := []cdx.ImpactAnalysisResponse{cdx.IARUpdate}
+			a.Response = &resp
+			a.Detail = strings.TrimSpace(a.Detail + " " + x.ActionStatement)
+		}
+	case "under_investigation":
+		a.State = cdx.IASInTriage
+	default:
+		return nil
+	}
+	return a
 }
 
 // cdxRating maps a finding's severity to a CycloneDX rating: the CVSS version of the vector

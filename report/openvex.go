@@ -40,6 +40,7 @@ type vexStatement struct {
 	Products        []vexProduct     `json:"products"`
 	Status          string           `json:"status"`
 	StatusNotes     string           `json:"status_notes,omitempty"`
+	Justification   string           `json:"justification,omitempty"`
 	ImpactStatement string           `json:"impact_statement,omitempty"`
 	ActionStatement string           `json:"action_statement,omitempty"`
 }
@@ -144,6 +145,21 @@ func vexStatementOf(f Finding) vexStatement {
 			if ig.Source == "" {
 				st.StatusNotes = "Accepted in the ignore file until " + ig.Expires + "."
 			}
+		}
+		return st
+	}
+	if x := f.VEX; x != nil {
+		// A VEX statement applied to the finding is carried over as it was made.
+		st.Status = x.Status
+		st.Justification = x.Justification
+		st.ImpactStatement = x.ImpactStatement
+		st.ActionStatement = x.ActionStatement
+		st.StatusNotes = x.StatusNotes
+		if st.Status == "affected" && st.ActionStatement == "" {
+			st.ActionStatement = fixAdvice(f)
+		}
+		if st.Status == "not_affected" && st.Justification == "" && st.ImpactStatement == "" {
+			st.ImpactStatement = "Stated not affected by " + x.Document + "."
 		}
 		return st
 	}

@@ -104,8 +104,20 @@ func writeSummary(w io.Writer, r *Result, pkgs, active int) error {
 		fmt.Fprintf(w, ", updated %s", r.Database.LastUpdate.Format("2006-01-02"))
 	}
 	fmt.Fprintln(w, ").")
-	if n := len(r.Findings) - active; n > 0 {
-		fmt.Fprintf(w, "%d finding(s) ignored by an ignore file.\n", n)
+	ignored, suppressed := 0, 0
+	for _, f := range r.Findings {
+		switch {
+		case f.Ignored != nil:
+			ignored++
+		case f.Suppressed():
+			suppressed++
+		}
+	}
+	if ignored > 0 {
+		fmt.Fprintf(w, "%d finding(s) ignored by an ignore file.\n", ignored)
+	}
+	if suppressed > 0 {
+		fmt.Fprintf(w, "%d finding(s) not affected or fixed according to VEX statements.\n", suppressed)
 	}
 	for _, e := range r.ExpiredIgnores {
 		fmt.Fprintf(w, "Expired ignore entry: %s (expired %s, %s): it no longer applies.\n", e.ID, e.Expires, e.Source)
@@ -150,10 +162,17 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 		}
 	}
 	if n := len(r.Findings) - len(active); n > 0 {
-		fmt.Fprintf(w, "\n%d finding(s) ignored:\n\n", n)
+		fmt.Fprintf(w, "\n%d finding(s) ignored or not affected:\n\n", n)
 		for _, f := range r.Findings {
-			if f.Ignored != nil {
-				fmt.Fprintf(w, "- %s in `%s@%s`: %s (until %s)\n", f.ID, md(f.Package.Name), md(f.Package.Version), md(f.Ignored.Reason), f.Ignored.Expires)
+			switch {
+			case f.Ignored != nil:
+				fmt.Fprintf(w, "- %s in `%s@%s`: ignored: %s (until %s)\n", f.ID, md(f.Package.Name), md(f.Package.Version), md(f.Ignored.Reason), f.Ignored.Expires)
+			case f.Suppressed():
+				why := f.VEX.Justification
+				if f.VEX.ImpactStatement != "" {
+					why = f.VEX.ImpactStatement
+				}
+				fmt.Fprintf(w, "- %s in `%s@%s`: %s per VEX (%s): %s\n", f.ID, md(f.Package.Name), md(f.Package.Version), f.VEX.Status, md(f.VEX.Document), md(why))
 			}
 		}
 	}
