@@ -135,7 +135,7 @@ func (im *importer) loadEmpty(ctx context.Context, conn *sql.Conn, produce func(
 	im.tx = tx
 	clear(im.stmts)
 	err = func() error {
-		recreate, err := store.DeferIndexes(ctx, tx, "advisories", "affected", "advisory_aliases", "unparsed_versions")
+		im.recreate, err = store.DeferIndexes(ctx, tx, "advisories", "affected", "advisory_aliases", "unparsed_versions")
 		if err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func (im *importer) loadEmpty(ctx context.Context, conn *sql.Conn, produce func(
 		if err := im.flush(ctx); err != nil {
 			return err
 		}
-		if err := recreate(); err != nil {
+		if err := im.indexNow(); err != nil {
 			return err
 		}
 		if record != nil {
@@ -233,10 +233,11 @@ type importer struct {
 	stats    ImportStats
 	progress func(ImportProgress)
 
-	conn   *sql.Conn
-	tx     *sql.Tx // the one transaction of a load into an empty database, or nil
-	stmts  map[string]*sql.Stmt
-	single bool
+	conn  *sql.Conn
+	tx    *sql.Tx // the one transaction of a load into an empty database, or nil
+	stmts map[string]*sql.Stmt
+	// recreate builds the indexes a load into an empty database deferred; nil when none are.
+	recreate func() error
 }
 
 type pending struct {
@@ -576,12 +577,30 @@ func (im *importer) flush(ctx context.Context) error {
 	return tx.Commit()
 }
 
+// indexNow builds the deferred indexes, if any.
+func (im *importer) indexNow() error {
+	if im.recreate == nil {
+		return nil
+	}
+	err := im.recreate()
+	im.recreate = nil
+	return err
+}
+
 // write replaces a batch of advisories and their index rows.
 func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []*pending) error {
 	var del []any
 	for _, p := range batch {
 		if p.replace {
 			del = append(del, p.id)
+		}
+	}
+	if len(del) > 0 {
+		// A source that holds an advisory twice, the second copy newer: deleting the first
+		// copy's rows needs the indexes by advisory, so build them now (rare: the public data
+		// has each advisory once per ecosystem, and copies in other ecosystems are the same).
+		if err := im.indexNow(); err != nil {
+			return err
 		}
 	}
 	for _, table := range []string{"affected", "advisory_aliases", "unparsed_versions"} {

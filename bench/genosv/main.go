@@ -352,6 +352,7 @@ func (g *gen) corpus(out string, n int) (map[string]int, error) {
 			m = n - first
 		}
 		counts[e.dir] = m
+		k, first, m := k, first, m
 		eg.Go(func() error { return g.ecosystem(out, e, k, first, m, base) })
 		first += m
 	}
