@@ -84,7 +84,18 @@ func runScan(ctx context.Context, env *Env, args []string) error {
 	// A scan result given as the only target is rendered again.
 	if len(targets) == 1 {
 		if res, ok := readResult(targets[0]); ok {
-			return finishScan(env, res, render, *output, threshold)
+			if err := applyVEX(ctx, res, vexFiles); err != nil {
+				return err
+			}
+			policyErr := applyPolicy(ctx, env, res, *policy)
+			var ee *exitError
+			if policyErr != nil && !errors.As(policyErr, &ee) {
+				return policyErr
+			}
+			if err := finishScan(env, res, render, *output, threshold); err != nil {
+				return err
+			}
+			return policyErr
 		}
 	}
 
