@@ -11,6 +11,11 @@ The commands are:
 	sbom      write an SBOM (CycloneDX or SPDX) of directories, files, images or SBOMs
 	scan      find known vulnerabilities in directories, files, images or SBOMs
 	db        manage the local advisory database: import, update, status
+	vex       create, add to, merge and generate OpenVEX documents
+	policy    evaluate a Rego policy over the evidence about targets
+	provenance generate and verify SLSA build provenance
+	key, sign, attest, verify
+	          keys, Sigstore bundles and in-toto attestations
 	version   print the version of hallmark
 	help      show help for a command
 
@@ -134,6 +139,54 @@ ranges. Every file is checked against the MD5 and CRC32C hashes the bucket annou
 4 GiB, and abandoned after two minutes without data. An ecosystem that fails does not stop the
 others; update then exits with status 1 and lists the failures. A progress line is drawn on
 stderr when it is a terminal (--quiet: nothing but errors).
+
+# VEX: hallmark vex, scan --vex
+
+	hallmark vex create --product PURL --vuln ID --status S [--justification J] [--impact-statement T] [--action-statement T] [--author A] [-o FILE]
+	hallmark vex add --document FILE (statement flags)
+	hallmark vex merge FILE... [-o FILE]
+	hallmark vex generate [--author A] [-o FILE] RESULT.json
+
+write OpenVEX 0.2.0 documents, valid against the OpenVEX schema, with the spec's rules enforced
+(not_affected needs a justification or an impact statement; affected needs an action
+statement). merge keeps, for each vulnerability and product, the statement with the latest
+timestamp. generate states not_affected (vulnerable_code_not_in_execute_path) for the findings
+a 'scan --reachability' result found unreachable. scan --vex FILE applies OpenVEX, CycloneDX VEX
+and CSAF VEX documents: not_affected and fixed statements suppress a finding, which stays in
+the JSON and SARIF output with the statement that suppressed it. Details: docs/vex.md.
+
+	hallmark vex create --product pkg:npm/lodash@4.17.20 --vuln CVE-2021-23337 \
+	    --status not_affected --justification vulnerable_code_not_in_execute_path -o app.openvex.json
+	hallmark scan --advisories ./examples/advisories --vex app.openvex.json ./examples/webapp
+
+# Reachability: scan --reachability
+
+For Go source modules and Go binaries given as targets, scan --reachability runs govulncheck
+(golang.org/x/vuln) offline on the Go findings whose advisories name vulnerable symbols and
+marks each finding reachable, unreachable (with the reason) or unknown. Details:
+docs/reachability.md.
+
+# Policy: hallmark policy, scan --policy
+
+	hallmark scan --policy PATH [scan flags] TARGET...
+	hallmark policy eval --policy PATH [--data FILE]... [--evidence FILE] TARGET...
+
+evaluate Rego (OPA v1) in package hallmark, rules deny and warn, over the evidence document
+hallmark.evidence/v1 (JSON Schema in policy/schema): any deny exits 3 after printing every
+message; warnings pass. policy/library holds a tested library (stale fixable findings, signed
+provenance from allowed builders, expired exceptions, end-of-life components). Details:
+docs/policy.md.
+
+	hallmark policy eval --policy policy/library --advisories examples/advisories examples/webapp
+
+# Provenance: hallmark provenance
+
+	hallmark provenance generate --key KEY --subject PATH... --bundle OUT [--builder-id ID] -- COMMAND...
+	hallmark provenance verify --bundle B (--key PUB | --certificate-identity ID --certificate-oidc-issuer ISS | ...) [--source-uri URI] [--source-tag T | --source-branch B] [--builder-id ID] ARTIFACT|sha256:HEX
+
+runs a build and signs SLSA v1.0 provenance about its outputs; verifies provenance offline
+against a key or a Sigstore signer identity and the trusted root, checks subject, builder and
+source, and reports the SLSA build level with reasons. Details: docs/provenance.md.
 
 # hallmark version
 
