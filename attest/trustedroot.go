@@ -1,5 +1,3 @@
-//go:build sigstore
-
 package attest
 
 import (

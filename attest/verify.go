@@ -1,9 +1,8 @@
-//go:build sigstore
-
 package attest
 
 import (
 	"crypto"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -167,7 +166,10 @@ func Verify(entity verify.SignedEntity, art Artifact, p Policy) (*Result, error)
 			vopts = append(vopts, verify.WithNoObserverTimestamps())
 		}
 	} else {
-		vopts = append(vopts, verify.WithSignedCertificateTimestamps(1))
+		// SCTs are required whenever the trusted root lists CT logs (always, for public-good).
+		if len(tm.CTLogs()) > 0 {
+			vopts = append(vopts, verify.WithSignedCertificateTimestamps(1))
+		}
 		if !timestamps {
 			return nil, fmt.Errorf("%w: a keyless bundle needs a verifiable time (a signed timestamp from a trusted authority, or a transparency-log entry with an inclusion promise), and this one has none", ErrVerify)
 		}
@@ -176,6 +178,12 @@ func Verify(entity verify.SignedEntity, art Artifact, p Policy) (*Result, error)
 			return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
 		}
 		popts = append(popts, verify.WithCertificateIdentity(id))
+	}
+
+	if _, ed := p.PublicKey.(ed25519.PublicKey); ed && art.Path == "" {
+		if sc, err := entity.SignatureContent(); err == nil && sc.MessageSignatureContent() != nil {
+			return nil, fmt.Errorf("%w: an Ed25519 signature covers the whole file: verify it against the file, not its digest", ErrVerify)
+		}
 	}
 
 	v, err := verify.NewVerifier(tm, vopts...)
