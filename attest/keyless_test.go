@@ -1,8 +1,5 @@
-//go:build virtualsigstore
-
 // The keyless test uses sigstore-go's in-process fake of the signing infrastructure
-// (pkg/testing/ca), whose dependencies (letsencrypt/boulder, titanous/rocacheck) go.sum does not
-// carry yet: run it with -tags virtualsigstore once it does.
+// (pkg/testing/ca): keyless verification end to end, with no network.
 
 package attest_test
 
