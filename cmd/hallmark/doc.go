@@ -179,6 +179,28 @@ docs/policy.md.
 
 	hallmark policy eval --policy policy/library --advisories examples/advisories examples/webapp
 
+# Signing: hallmark key, sign, attest, verify
+
+	hallmark key generate [--output-prefix P] [--algorithm ecdsa-p256|ed25519]
+	hallmark sign --key P.key --bundle OUT FILE
+	hallmark attest --key P.key --type slsaprovenance|openvex|cyclonedx|spdx|vuln|URI --predicate FILE --bundle OUT SUBJECT...
+	hallmark verify --bundle B (--key PUB | --certificate-identity ID --certificate-oidc-issuer ISS |
+	    --certificate-identity-regexp RE --certificate-oidc-issuer-regexp RE) [--trusted-root FILE] FILE|sha256:HEX
+
+key generate writes an encrypted private key in cosign's format (password from
+HALLMARK_PASSWORD or the terminal; files are never overwritten) and its PEM public key. sign and
+attest write Sigstore bundles v0.3 (a message signature, or an in-toto Statement v1 in a DSSE
+envelope), signed offline with the key. verify checks a bundle from Hallmark, cosign or any
+Sigstore client offline: with a key, or for keyless bundles the signer identity and the
+Fulcio chain, SCTs, transparency-log entries and signed timestamps against a trusted root
+(--trusted-root, else the embedded public-good root; TUF is never fetched). Exit 0 when valid,
+1 with the reason. Every case of the Sigstore bundle-verification conformance suite gives its
+expected result. Details: docs/attest.md.
+
+	HALLMARK_PASSWORD=secret hallmark key generate --output-prefix release
+	HALLMARK_PASSWORD=secret hallmark sign --key release.key --bundle app.sigstore.json app.tar.gz
+	hallmark verify --bundle app.sigstore.json --key release.pub app.tar.gz
+
 # Provenance: hallmark provenance
 
 	hallmark provenance generate --key KEY --subject PATH... --bundle OUT [--builder-id ID] -- COMMAND...
