@@ -52,7 +52,6 @@ type Options struct {
 	Stderr io.Writer
 }
 
-
 // runner runs govulncheck with args.
 type runner func(ctx context.Context, env []string, stdout, stderr io.Writer, args ...string) error
 
