@@ -352,8 +352,8 @@ func (g *gen) corpus(out string, n int) (map[string]int, error) {
 			m = n - first
 		}
 		counts[e.dir] = m
-		k, first, m := k, first, m
-		eg.Go(func() error { return g.ecosystem(out, e, k, first, m, base) })
+		from := first
+		eg.Go(func() error { return g.ecosystem(out, e, k, from, m, base) })
 		first += m
 	}
 	return counts, eg.Wait()
