@@ -74,7 +74,7 @@ func WriteTable(w io.Writer, r *Result) error {
 			if len(f.FixedVersions) > 0 {
 				fixed = strings.Join(f.FixedVersions, ", ")
 			}
-			fmt.Fprintf(tw, "  %s %s\t%s %s\tfixed in %s\t%s\n", strings.ToUpper(f.Severity.Level), score(f.Severity), f.ID, aliases, fixed, truncate(f.Summary, 70))
+			fmt.Fprintf(tw, "  %s %s\t%s %s\tfixed in %s\t%s%s\n", strings.ToUpper(f.Severity.Level), score(f.Severity), f.ID, aliases, fixed, reachNote(f), truncate(f.Summary, 70))
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -131,6 +131,21 @@ func writeSummary(w io.Writer, r *Result, pkgs, active int) error {
 	return nil
 }
 
+// reachNote marks a finding with its reachability, when it was analysed.
+func reachNote(f Finding) string {
+	r := f.Reachability
+	if r == nil {
+		return ""
+	}
+	switch r.Status {
+	case Reachable:
+		return "[reachable] "
+	case Unreachable:
+		return "[unreachable: " + r.Reason + "] "
+	}
+	return ""
+}
+
 func truncate(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len([]rune(s)) <= n {
@@ -158,7 +173,7 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 				fixed = strings.Join(f.FixedVersions, ", ")
 			}
 			fmt.Fprintf(w, "| %s %s | `%s@%s` (%s) | %s | %s | %s |\n", f.Severity.Level, score(f.Severity),
-				md(f.Package.Name), md(f.Package.Version), f.Package.Ecosystem, ids, md(fixed), md(where(f)))
+				md(f.Package.Name), md(f.Package.Version), f.Package.Ecosystem, ids, md(fixed), md(strings.TrimSpace(reachNote(f)+" "+where(f))))
 		}
 	}
 	if n := len(r.Findings) - len(active); n > 0 {
