@@ -74,8 +74,7 @@ const (
 )
 
 const (
-	maxErrors = 20
-	maxEdges  = 4 * catalog.MaxPackages // bounds DependsOn entries over all packages
+	maxEdges = 4 * catalog.MaxPackages // bounds DependsOn entries over all packages
 )
 
 type lockPackage struct {
@@ -146,28 +145,12 @@ type entry struct {
 
 type parser struct {
 	path  string
-	errs  []error
-	nerrs int
-	limit error // a limit error, reported first
+	probs catalog.Problems
 }
 
-func (p *parser) errorf(line int, format string, args ...any) {
-	p.nerrs++
-	if len(p.errs) < maxErrors {
-		p.errs = append(p.errs, catalog.Errorf(p.path, line, format, args...))
-	}
-}
+func (p *parser) errorf(line int, format string, args ...any) { p.probs.Errorf(line, format, args...) }
 
-func (p *parser) err() error {
-	errs := p.errs
-	if p.nerrs > len(errs) {
-		errs = append(errs, catalog.Errorf(p.path, 0, "%d more problems not shown", p.nerrs-len(errs)))
-	}
-	if p.limit != nil {
-		errs = append([]error{p.limit}, errs...)
-	}
-	return errors.Join(errs...)
-}
+func (p *parser) err() error { return p.probs.Err() }
 
 // Catalog parses one composer.lock.
 func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.Result, error) {
@@ -178,7 +161,7 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 	if err := checkDepth(f.Path, data); err != nil {
 		return nil, err
 	}
-	p := &parser{path: f.Path}
+	p := &parser{path: f.Path, probs: catalog.Problems{Path: f.Path}}
 	entries, err := p.decode(data)
 	if err != nil {
 		return nil, err
@@ -193,15 +176,15 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 	case err == nil:
 		man = &manifest{}
 		if err := checkDepth(jsonPath, b); err != nil {
-			p.errs = append(p.errs, err) // the lockfile's packages are still good
+			p.probs.Add(err) // the lockfile's packages are still good
 			man = nil
 		} else if err := json.Unmarshal(b, man); err != nil {
-			p.errs = append(p.errs, jsonError(jsonPath, b, err, "composer.json"))
+			p.probs.Add(jsonError(jsonPath, b, err, "composer.json"))
 			man = nil
 		}
 	case errors.Is(err, fs.ErrNotExist):
 	default:
-		p.errs = append(p.errs, fmt.Errorf("reading %s for the direct dependencies: %w", jsonPath, err))
+		p.probs.Add(fmt.Errorf("reading %s for the direct dependencies: %w", jsonPath, err))
 	}
 
 	res := &catalog.Result{Packages: p.packages(c.Name(), entries, man)}
@@ -359,9 +342,7 @@ func (p *parser) packages(foundBy string, entries []*entry, man *manifest) []*sb
 			// Several packages may provide a name; a crafted file where many do, and many
 			// require it, would make the graph quadratic.
 			if edges += len(targets); edges > maxEdges {
-				if p.limit == nil {
-					p.limit = fmt.Errorf("%s:%d: %w (more than %d dependency edges; the graph is incomplete)", p.path, e.line, catalog.ErrTooLarge, maxEdges)
-				}
+				p.probs.Limit(fmt.Errorf("%s:%d: %w (more than %d dependency edges; the graph is incomplete)", p.path, e.line, catalog.ErrTooLarge, maxEdges))
 				continue
 			}
 			for _, t := range targets {

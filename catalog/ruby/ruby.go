@@ -30,7 +30,6 @@ package ruby
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -75,7 +74,6 @@ const (
 	propNotLocked    = "hallmark:gem:not-locked"
 	propMissingDeps  = "hallmark:gem:missing-dependencies"
 	rubygemsOrg      = "https://rubygems.org/"
-	maxErrors        = 20
 	maxEdges         = 4 * catalog.MaxPackages // bounds DependsOn entries over all gems
 	notLockedMessage = "required in DEPENDENCIES but locked for none of the lockfile's platforms"
 )
@@ -102,8 +100,7 @@ type direct struct {
 
 type parser struct {
 	path    string
-	errs    []error
-	nerrs   int
+	probs   catalog.Problems
 	sources []*source
 	specs   []*spec
 	direct  []*direct
@@ -112,26 +109,11 @@ type parser struct {
 	plats   []string
 	ruby    string
 	bundler string
-	limit   error // a limit error, reported first
 }
 
-func (p *parser) errorf(line int, format string, args ...any) {
-	p.nerrs++
-	if len(p.errs) < maxErrors {
-		p.errs = append(p.errs, catalog.Errorf(p.path, line, format, args...))
-	}
-}
+func (p *parser) errorf(line int, format string, args ...any) { p.probs.Errorf(line, format, args...) }
 
-func (p *parser) err() error {
-	errs := p.errs
-	if p.nerrs > len(errs) {
-		errs = append(errs, catalog.Errorf(p.path, 0, "%d more problems not shown", p.nerrs-len(errs)))
-	}
-	if p.limit != nil {
-		errs = append([]error{p.limit}, errs...)
-	}
-	return errors.Join(errs...)
-}
+func (p *parser) err() error { return p.probs.Err() }
 
 // Catalog parses one lockfile.
 func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.Result, error) {
@@ -139,7 +121,7 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{path: f.Path, sums: map[string]string{}, sumLine: map[string]int{}}
+	p := &parser{path: f.Path, probs: catalog.Problems{Path: f.Path}, sums: map[string]string{}, sumLine: map[string]int{}}
 	if err := p.parse(data); err != nil {
 		return nil, err
 	}
@@ -318,9 +300,7 @@ func (p *parser) packages(foundBy string) []*sbom.Package {
 			// A dependency links to every platform variant of the gem; a crafted file that
 			// locks one name many times would make that quadratic.
 			if edges += len(targets); edges > maxEdges {
-				if p.limit == nil {
-					p.limit = fmt.Errorf("%s:%d: %w (more than %d dependency edges; the graph is incomplete)", p.path, s.line, catalog.ErrTooLarge, maxEdges)
-				}
+				p.probs.Limit(fmt.Errorf("%s:%d: %w (more than %d dependency edges; the graph is incomplete)", p.path, s.line, catalog.ErrTooLarge, maxEdges))
 				continue
 			}
 			for _, t := range targets {
