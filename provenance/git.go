@@ -76,6 +76,11 @@ func RepositoryURL(remote string) string {
 		return "https://" + m[1] + "/" + strings.TrimSuffix(m[2], ".git")
 	}
 	u, err := url.Parse(remote)
+	if err != nil && strings.Contains(remote, "://") {
+		// A URL Go cannot parse (a password with a stray '%', say) still must not carry its
+		// credentials into the provenance: keep the scheme, host and path by hand.
+		return stripUserinfo(remote)
+	}
 	if err != nil || u.Scheme == "" {
 		return strings.TrimSuffix(remote, ".git")
 	}
@@ -88,4 +93,20 @@ func RepositoryURL(remote string) string {
 	u.Path = strings.TrimSuffix(u.Path, ".git")
 	u.RawPath = ""
 	return u.String()
+}
+
+// stripUserinfo removes the user information, query and fragment of a URL url.Parse refuses.
+func stripUserinfo(remote string) string {
+	scheme, rest, _ := strings.Cut(remote, "://")
+	rest, _, _ = strings.Cut(rest, "#")
+	rest, _, _ = strings.Cut(rest, "?")
+	authority, path, hasPath := strings.Cut(rest, "/")
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		authority = authority[at+1:]
+	}
+	out := scheme + "://" + authority
+	if hasPath {
+		out += "/" + strings.TrimSuffix(path, ".git")
+	}
+	return out
 }

@@ -18,6 +18,9 @@ func TestRepositoryURL(t *testing.T) {
 		"ssh://git@gitlab.example.com:2222/g/p.git":        "https://gitlab.example.com/g/p",
 		"/srv/git/app.git":                                 "/srv/git/app",
 		"file:///srv/git/app":                              "file:///srv/git/app",
+		// url.Parse refuses these; the credentials must go all the same.
+		"https://user:tok%zz@github.com/o/r.git":  "https://github.com/o/r",
+		"https://u:p@ss%@github.com/o/r?t=secret": "https://github.com/o/r",
 	} {
 		if got := RepositoryURL(in); got != want {
 			t.Errorf("RepositoryURL(%q) = %q, want %q", in, got, want)
