@@ -299,6 +299,7 @@ func runProvenanceGenerate(ctx context.Context, env *Env, args []string) error {
 	started := time.Now().UTC()
 	cmd := exec.CommandContext(ctx, command[0], command[1:]...)
 	cmd.Dir = wd
+	cmd.Env = buildEnviron(os.Environ())
 	cmd.Stdin = env.Stdin
 	cmd.Stdout, cmd.Stderr = env.Stderr, env.Stderr
 	if err := cmd.Run(); err != nil {
@@ -367,4 +368,17 @@ func runProvenanceGenerate(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "warning: %d file(s) could not be inventoried; resolvedDependencies may be incomplete\n", len(inv.Errors))
 	}
 	return nil
+}
+
+// buildEnviron is the environment the build command runs in: Hallmark's own, without the
+// signing key's password, which the build has no use for and might print or upload.
+func buildEnviron(environ []string) []string {
+	out := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		if k, _, _ := strings.Cut(kv, "="); k == "HALLMARK_PASSWORD" {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return out
 }
