@@ -69,8 +69,17 @@ func Attest(ctx context.Context, k *Keypair, st *Statement) ([]byte, error) {
 }
 
 func signContent(ctx context.Context, content sign.Content, kp sign.Keypair) ([]byte, error) {
-	pb, err := sign.Bundle(content, kp, sign.BundleOptions{Context: ctx})
+	return bundleJSON(content, kp, sign.BundleOptions{Context: ctx}, "")
+}
+
+// bundleJSON signs content with kp under opts and returns the bundle's JSON. Error messages
+// never carry token.
+func bundleJSON(content sign.Content, kp sign.Keypair, opts sign.BundleOptions, token string) ([]byte, error) {
+	pb, err := sign.Bundle(content, kp, opts)
 	if err != nil {
+		if token != "" {
+			return nil, fmt.Errorf("signing: %s", redact(err.Error(), token))
+		}
 		return nil, fmt.Errorf("signing: %w", err)
 	}
 	b, err := bundle.NewBundle(pb)
