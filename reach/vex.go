@@ -35,10 +35,18 @@ type Statement struct {
 
 // Statements returns a statement for each finding of res marked unreachable by Apply, one per
 // vulnerability and product, ordered by vulnerability and product. Reachable, unknown and
-// unanalysed findings give none: absence of evidence is not stated as not_affected.
+// unanalysed findings give none: absence of evidence is not stated as not_affected. Since a
+// statement names the package, not where it was found, a vulnerability and package found
+// unreachable in one module but reachable or undecided in another (or in a binary) give none
+// either: the statement would make those findings not_affected too.
 func Statements(res *report.Result) []Statement {
 	var out []Statement
 	seen := map[[2]string]bool{}
+	for _, f := range res.Findings {
+		if r := f.Reachability; f.Package.PURL != "" && (r == nil || r.Status != report.Unreachable) {
+			seen[[2]string{f.ID, f.Package.PURL}] = true // not to be stated
+		}
+	}
 	for _, f := range res.Findings {
 		r := f.Reachability
 		if r == nil || r.Status != report.Unreachable || f.Package.PURL == "" {

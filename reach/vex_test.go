@@ -15,13 +15,18 @@ func TestStatements(t *testing.T) {
 		{ID: "GO-2022-1059", Advisories: []string{"GHSA-69ch-w2m2-3vjp", "GO-2022-1059"}, Aliases: []string{"CVE-2022-32149"}, Package: pkg,
 			Reachability: &report.Reachability{Status: report.Unreachable, Symbols: []string{"golang.org/x/text/language.MatchStrings"}, Reason: "imported, not called"}},
 		{ID: "GO-2021-0113", Package: pkg, Reachability: &report.Reachability{Status: report.Reachable}},
+		// Unreachable in one module, undecided or reachable in another: the package is not
+		// stated not_affected, which would hide the other finding too.
 		{ID: "GO-2020-0015", Package: pkg, Reachability: &report.Reachability{Status: report.Unknown}},
 		{ID: "GO-2020-0015", Package: pkg, Reachability: &report.Reachability{Status: report.Unreachable}},
+		{ID: "GO-2021-0113", Package: pkg, Reachability: &report.Reachability{Status: report.Unreachable}},
+		{ID: "GO-2020-0016", Package: pkg, Reachability: &report.Reachability{Status: report.Unreachable}},
+		{ID: "GO-2020-0016", Package: pkg, Reachability: &report.Reachability{Status: report.Unreachable, Reason: "package not imported"}},
 		{ID: "GHSA-npm", Package: report.Package{Ecosystem: "npm", PURL: "pkg:npm/x@1"}},
 	}}
 	got := Statements(res)
 	want := []Statement{
-		{Vulnerability: "GO-2020-0015", Product: pkg.PURL, Status: "not_affected", Justification: "vulnerable_code_not_in_execute_path",
+		{Vulnerability: "GO-2020-0016", Product: pkg.PURL, Status: "not_affected", Justification: "vulnerable_code_not_in_execute_path",
 			ImpactStatement: "Govulncheck's analysis finds that the vulnerable code of golang.org/x/text is not reachable from the program."},
 		{Vulnerability: "GO-2022-1059", Aliases: []string{"CVE-2022-32149", "GHSA-69ch-w2m2-3vjp"}, Product: pkg.PURL, Status: "not_affected",
 			Justification:   "vulnerable_code_not_in_execute_path",
