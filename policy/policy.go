@@ -90,7 +90,11 @@ func Load(ctx context.Context, path string, dataFiles ...string) (*Policy, error
 			return nil, err
 		}
 	} else {
-		err := filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		root, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return nil, fmt.Errorf("policy: %w", err)
+		}
+		err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
@@ -100,8 +104,27 @@ func Load(ctx context.Context, path string, dataFiles ...string) (*Policy, error
 				}
 				return nil
 			}
-			if !d.Type().IsRegular() || !isPolicyFile(d.Name()) {
+			if !isPolicyFile(d.Name()) {
 				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 {
+				// Followed only within the policy directory; skipping it silently would
+				// drop its rules, and a deny rule dropped is a policy that passes.
+				target, err := symlinkWithin(root, p)
+				if err != nil {
+					return err
+				}
+				info, err := os.Stat(target)
+				if err != nil {
+					return err
+				}
+				if !info.Mode().IsRegular() {
+					return fmt.Errorf("%s: not a regular file", p)
+				}
+				return add(p, info.Size())
+			}
+			if !d.Type().IsRegular() {
+				return fmt.Errorf("%s: not a regular file", p)
 			}
 			info, err := d.Info()
 			if err != nil {
@@ -167,6 +190,20 @@ func Load(ctx context.Context, path string, dataFiles ...string) (*Policy, error
 		return nil, compileError(err)
 	}
 	return &Policy{Files: files, query: pq}, nil
+}
+
+// symlinkWithin resolves the symbolic link p and returns its target, or an error when the
+// target is outside root (the policy directory, its symbolic links resolved).
+func symlinkWithin(root, p string) (string, error) {
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(root, target)
+	if err != nil || !filepath.IsLocal(rel) {
+		return "", fmt.Errorf("%s: a symbolic link out of the policy directory (to %s)", p, target)
+	}
+	return target, nil
 }
 
 // isPolicyFile reports whether a file in a policy directory is loaded: Rego modules other than

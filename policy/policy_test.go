@@ -112,6 +112,41 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// TestLoadSymlinks: a symbolic link to a policy file inside the policy directory is loaded; one
+// out of it is an error, not silently skipped (its deny rules would be lost).
+func TestLoadSymlinks(t *testing.T) {
+	ctx := context.Background()
+	dir := writeFiles(t, map[string]string{
+		"p/main.rego":     "package hallmark\nimport data.shared\ndeny contains m if { some m in shared.msgs }\n",
+		"p/real/rules.rg": "package shared\nmsgs contains \"inside\" if true\n",
+		"outside.rego":    "package shared\nmsgs contains \"outside\" if true\n",
+	})
+	if err := os.Symlink(filepath.Join(dir, "p", "real", "rules.rg"), filepath.Join(dir, "p", "shared.rego")); err != nil {
+		t.Skip("no symbolic links:", err)
+	}
+	p, err := policy.Load(ctx, filepath.Join(dir, "p"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := p.Eval(ctx, policy.Evidence(&report.Result{}, now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"inside"}, d.Deny); diff != "" {
+		t.Errorf("deny (-want +got):\n%s", diff)
+	}
+
+	if err := os.Remove(filepath.Join(dir, "p", "shared.rego")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "outside.rego"), filepath.Join(dir, "p", "shared.rego")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := policy.Load(ctx, filepath.Join(dir, "p")); err == nil || !strings.Contains(err.Error(), "out of the policy directory") {
+		t.Errorf("Load with a link out of the directory: %v, want an error saying so", err)
+	}
+}
+
 func TestEvalBadRules(t *testing.T) {
 	ctx := context.Background()
 	for _, src := range []string{
