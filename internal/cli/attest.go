@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -171,22 +172,27 @@ func writeBundle(path string, stdout io.Writer, data []byte) error {
 }
 
 func runSign(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet("sign", "hallmark sign --key P.key --bundle OUT FILE", `
+	fs := newFlagSet("sign", "hallmark sign (--key P.key | --keyless --signing-config FILE) --bundle OUT FILE", `
 Sign FILE with a private key from 'hallmark key generate' (or cosign): a Sigstore bundle v0.3
 holding a message signature over the file's SHA-256 and the public key's hint.
 
-Signing is offline: the bundle has no transparency-log entry and no signed timestamp, so it
-proves who signed (whoever holds the key) but not when. Verify it with
-'hallmark verify --key P.pub'. The key's password comes from HALLMARK_PASSWORD or the terminal.`, `
-  hallmark sign --key release.key --bundle app.tar.gz.sigstore.json app.tar.gz`)
-	key := fs.String("key", "", "the encrypted private `key` file")
+Signing with a key is offline: the bundle has no transparency-log entry and no signed
+timestamp, so it proves who signed (whoever holds the key) but not when. Verify it with
+'hallmark verify --key P.pub'. The key's password comes from HALLMARK_PASSWORD or the terminal.
+`+keylessHelp, `
+  hallmark sign --key release.key --bundle app.tar.gz.sigstore.json app.tar.gz
+  SIGSTORE_ID_TOKEN=... hallmark sign --keyless --signing-config signing_config.json --bundle app.sigstore.json app.tar.gz`)
+	sf := addSignerFlags(fs)
 	out := fs.String("bundle", "", "write the bundle to `FILE` (- for stdout)")
 	pos, err := fs.parse(args, env.Stdout)
 	if err != nil {
 		return err
 	}
-	if *key == "" || *out == "" {
-		return usageErrorf("sign needs --key and --bundle")
+	if err := sf.check("sign"); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageErrorf("sign needs --bundle")
 	}
 	if len(pos) != 1 {
 		return usageErrorf("sign takes one FILE (got %d)", len(pos))
@@ -194,15 +200,86 @@ proves who signed (whoever holds the key) but not when. Verify it with
 	if err := regularFile(pos[0]); err != nil {
 		return err
 	}
-	k, err := loadKey(env, *key)
-	if err != nil {
-		return err
-	}
-	b, err := attest.SignFile(ctx, k, pos[0])
-	if err != nil {
-		return err
+	var b []byte
+	if *sf.keyless {
+		kl, err := sf.load(env)
+		if err != nil {
+			return err
+		}
+		b, err = kl.SignFile(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+	} else {
+		k, err := loadKey(env, *sf.key)
+		if err != nil {
+			return err
+		}
+		if b, err = attest.SignFile(ctx, k, pos[0]); err != nil {
+			return err
+		}
 	}
 	return writeBundle(*out, env.Stdout, b)
+}
+
+const keylessHelp = `
+With --keyless, no key is needed: an ephemeral key pair is certified by Fulcio for the identity
+of an OIDC token, and the signature gets signed timestamps from timestamp authorities and/or
+transparency-log (Rekor) entries. --signing-config names those services (a Sigstore
+signing_config.json, media type application/vnd.dev.sigstore.signingconfig.v0.2+json); it is
+required: Hallmark never fetches the public-good one. The OIDC token (a JWT) comes from
+SIGSTORE_ID_TOKEN or --identity-token-file; it is sent to Fulcio only, over https (plain http
+only to the loopback interface), and never printed. Verify keyless bundles with
+'hallmark verify --certificate-identity ... --certificate-oidc-issuer ...'.`
+
+// signerFlags choose a key or keyless signing.
+type signerFlags struct {
+	key, signingConfig, tokenFile *string
+	keyless                       *bool
+}
+
+func addSignerFlags(fs *flagSet) *signerFlags {
+	return &signerFlags{
+		key:           fs.String("key", "", "the encrypted private `key` file"),
+		keyless:       fs.Bool("keyless", false, "sign keylessly: a Fulcio certificate for an OIDC identity (needs --signing-config)"),
+		signingConfig: fs.String("signing-config", "", "keyless: the Sigstore signing configuration `FILE` naming Fulcio, Rekor and timestamp authorities"),
+		tokenFile:     fs.String("identity-token-file", "", "keyless: read the OIDC token from `FILE` (default: $SIGSTORE_ID_TOKEN)"),
+	}
+}
+
+// check reports flag combinations that cannot work.
+func (sf *signerFlags) check(cmd string) error {
+	switch {
+	case *sf.keyless && *sf.key != "":
+		return usageErrorf("%s: --key and --keyless are exclusive", cmd)
+	case !*sf.keyless && *sf.key == "":
+		return usageErrorf("%s needs --key and --bundle (or, instead of --key, --keyless with --signing-config)", cmd)
+	case *sf.keyless && *sf.signingConfig == "":
+		return usageErrorf("%s --keyless needs --signing-config FILE (Fulcio, Rekor and timestamp-authority URLs; Hallmark does not fetch the public-good one)", cmd)
+	case !*sf.keyless && (*sf.signingConfig != "" || *sf.tokenFile != ""):
+		return usageErrorf("%s: --signing-config and --identity-token-file need --keyless", cmd)
+	}
+	return nil
+}
+
+// load reads the signing configuration and the OIDC token.
+func (sf *signerFlags) load(env *Env) (*attest.Keyless, error) {
+	sc, err := attest.LoadSigningConfig(*sf.signingConfig)
+	if err != nil {
+		return nil, err
+	}
+	var token string
+	if *sf.tokenFile != "" {
+		if token, err = attest.ReadIDToken(*sf.tokenFile); err != nil {
+			return nil, err
+		}
+		if token == "" {
+			return nil, fmt.Errorf("no OIDC token: %s is empty", *sf.tokenFile)
+		}
+	} else if token = strings.TrimSpace(env.Getenv("SIGSTORE_ID_TOKEN")); token == "" {
+		return nil, errors.New("no OIDC token for keyless signing: set SIGSTORE_ID_TOKEN or pass --identity-token-file")
+	}
+	return &attest.Keyless{Config: sc, IDToken: token}, nil
 }
 
 func regularFile(path string) error {
@@ -217,10 +294,11 @@ func regularFile(path string) error {
 }
 
 func runAttest(ctx context.Context, env *Env, args []string) error {
-	fs := newFlagSet("attest", "hallmark attest --key P.key --type TYPE --predicate FILE --bundle OUT SUBJECT...", `
+	fs := newFlagSet("attest", "hallmark attest (--key P.key | --keyless --signing-config FILE) --type TYPE --predicate FILE --bundle OUT SUBJECT...", `
 Sign an attestation about the SUBJECT files: an in-toto Statement v1 whose subjects are the
 files (as named on the command line) with their SHA-256, and whose predicate is the JSON object
-in --predicate, in a DSSE envelope, in a Sigstore bundle v0.3. Offline, as for 'hallmark sign'.
+in --predicate, in a DSSE envelope, in a Sigstore bundle v0.3. With --key, offline, as for
+'hallmark sign'; with --keyless, as for 'hallmark sign --keyless' (see 'hallmark sign --help').
 
 --type is a predicate type URI, or one of the short names
   slsaprovenance  https://slsa.dev/provenance/v1
@@ -229,8 +307,10 @@ in --predicate, in a DSSE envelope, in a Sigstore bundle v0.3. Offline, as for '
   spdx            https://spdx.dev/Document
   vuln            https://cosign.sigstore.dev/attestation/vuln/v1`, `
   hallmark sbom . -o sbom.cdx.json
-  hallmark attest --key release.key --type cyclonedx --predicate sbom.cdx.json --bundle app.att.json app.tar.gz`)
-	key := fs.String("key", "", "the encrypted private `key` file")
+  hallmark attest --key release.key --type cyclonedx --predicate sbom.cdx.json --bundle app.att.json app.tar.gz
+  hallmark attest --keyless --signing-config signing_config.json --identity-token-file token.jwt \
+      --type cyclonedx --predicate sbom.cdx.json --bundle app.att.json app.tar.gz`)
+	sf := addSignerFlags(fs)
 	typ := fs.String("type", "", "predicate `type`: a short name or a URI")
 	predicate := fs.String("predicate", "", "the predicate: a JSON object in `FILE`")
 	out := fs.String("bundle", "", "write the bundle to `FILE` (- for stdout)")
@@ -238,8 +318,11 @@ in --predicate, in a DSSE envelope, in a Sigstore bundle v0.3. Offline, as for '
 	if err != nil {
 		return err
 	}
-	if *key == "" || *out == "" || *typ == "" || *predicate == "" {
-		return usageErrorf("attest needs --key, --type, --predicate and --bundle")
+	if err := sf.check("attest"); err != nil {
+		return err
+	}
+	if *out == "" || *typ == "" || *predicate == "" {
+		return usageErrorf("attest needs --type, --predicate and --bundle")
 	}
 	if len(pos) == 0 {
 		return usageErrorf("attest needs at least one SUBJECT file")
@@ -267,13 +350,23 @@ in --predicate, in a DSSE envelope, in a Sigstore bundle v0.3. Offline, as for '
 	if err != nil {
 		return fmt.Errorf("%s: %w", *predicate, err)
 	}
-	k, err := loadKey(env, *key)
-	if err != nil {
-		return err
-	}
-	b, err := attest.Attest(ctx, k, st)
-	if err != nil {
-		return err
+	var b []byte
+	if *sf.keyless {
+		kl, err := sf.load(env)
+		if err != nil {
+			return err
+		}
+		if b, err = kl.Attest(ctx, st); err != nil {
+			return err
+		}
+	} else {
+		k, err := loadKey(env, *sf.key)
+		if err != nil {
+			return err
+		}
+		if b, err = attest.Attest(ctx, k, st); err != nil {
+			return err
+		}
 	}
 	return writeBundle(*out, env.Stdout, b)
 }
