@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/package-url/packageurl-go"
 )
 
 // Merge merges OpenVEX documents into one new document by author (default: the authors of
@@ -48,20 +50,30 @@ func Merge(docs []*Document, author string, now time.Time) *Document {
 			}
 		}
 	}
+	// Only a statement whose product shares a key with s's (productKeys) can cover s; the
+	// index keeps Merge from comparing every pair of statements on one vulnerability, which
+	// for a document of many statements on one CVE took hours.
+	byProduct := map[string][]int{}
+	for j := range set.stmts {
+		for _, k := range productKeys(set.stmts[j].Products[0].IDs) {
+			byProduct[k] = append(byProduct[k], j)
+		}
+	}
 	var kept []entry
 	for i, e := range all {
 		s := &set.stmts[i]
 		superseded := false
 		seen := map[int]bool{}
+		names := s.names()
 	search:
-		for _, n := range s.names() {
-			for _, j := range set.byName[strings.ToLower(n)] {
+		for _, k := range coverKeys(s.Products[0].IDs) {
+			for _, j := range byProduct[k] {
 				if j == i || seen[j] {
 					continue
 				}
 				seen[j] = true
 				t := &set.stmts[j]
-				if later(t.Timestamp, j, s.Timestamp, i) && covers(t.Products[0], s.Products[0]) {
+				if sameVulnerability(names, t.names()) && later(t.Timestamp, j, s.Timestamp, i) && covers(t.Products[0], s.Products[0]) {
 					superseded = true
 					break search
 				}
@@ -88,6 +100,51 @@ func Merge(docs []*Document, author string, now time.Time) *Document {
 		out.Statements = append(out.Statements, e.st)
 	}
 	return out
+}
+
+// productKeys are the keys under which Merge indexes a product with identifiers ids: each
+// identifier itself, and for a purl its type, namespace, name and version (version empty when
+// the purl has none).
+func productKeys(ids []string) []string {
+	keys := make([]string, 0, 2*len(ids))
+	for _, id := range ids {
+		keys = append(keys, "id:"+id)
+		if base, version, ok := purlKey(id); ok {
+			keys = append(keys, "purl:"+base+"@"+version)
+		}
+	}
+	return keys
+}
+
+// coverKeys are the keys of the products that may cover a product with identifiers ids (see
+// idMatches): the same identifier, or a purl of the same package with the same version or
+// none.
+func coverKeys(ids []string) []string {
+	keys := make([]string, 0, 3*len(ids))
+	for _, id := range ids {
+		keys = append(keys, "id:"+id)
+		if base, version, ok := purlKey(id); ok {
+			keys = append(keys, "purl:"+base+"@")
+			if version != "" {
+				keys = append(keys, "purl:"+base+"@"+version)
+			}
+		}
+	}
+	return keys
+}
+
+// purlKey returns the package a purl names (type, namespace and name as idMatches compares
+// them) and its version.
+func purlKey(id string) (base, version string, ok bool) {
+	if !strings.HasPrefix(id, "pkg:") {
+		return "", "", false
+	}
+	p, err := packageurl.FromString(id)
+	if err != nil {
+		return "", "", false
+	}
+	typ := strings.ToLower(p.Type)
+	return typ + "/" + normName(typ, p.Namespace) + "/" + normName(typ, p.Name), p.Version, true
 }
 
 func timeOf(t *time.Time) time.Time {

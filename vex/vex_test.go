@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -439,6 +440,45 @@ func TestParseRejects(t *testing.T) {
 	} {
 		if _, err := Parse([]byte(doc), name); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: error %v, want ErrInvalid", name, err)
+		}
+	}
+}
+
+// TestMergeManyStatements: a document of many statements on one vulnerability merges in
+// about linear time (it took hours at MaxStatements when every pair was compared), and the
+// index finds the statements that cover others: a later version-less purl covers every
+// version, an equal identifier covers itself.
+func TestMergeManyStatements(t *testing.T) {
+	const n = 20000
+	ts0, ts1 := t0, t0.Add(time.Hour)
+	doc := &Document{Context: Context, Timestamp: &ts0}
+	for i := range n {
+		doc.Statements = append(doc.Statements, OpenVEXStatement{
+			Vulnerability: Vulnerability{Name: "CVE-2024-1"}, Status: StatusFixed,
+			Products: []OpenVEXProduct{{Component: Component{ID: fmt.Sprintf("pkg:npm/p%d@1.0.%d", i%(n/2), i)}}},
+		})
+	}
+	later := &Document{Context: Context, Timestamp: &ts1, Statements: []OpenVEXStatement{
+		{Vulnerability: Vulnerability{Name: "cve-2024-1"}, Status: StatusUnderInvestigation,
+			Products: []OpenVEXProduct{{Component: Component{ID: "pkg:npm/p7"}}}},
+		{Vulnerability: Vulnerability{Name: "CVE-2024-1"}, Status: StatusUnderInvestigation,
+			Products: []OpenVEXProduct{{Component: Component{ID: "pkg:npm/p8@1.0.8"}}}},
+		{Vulnerability: Vulnerability{Name: "CVE-2024-2"}, Status: StatusUnderInvestigation,
+			Products: []OpenVEXProduct{{Component: Component{ID: "pkg:npm/p9"}}}},
+	}}
+	start := time.Now()
+	m := Merge([]*Document{doc, later}, "", t2)
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("Merge of %d statements took %v", n, d)
+	}
+	// p7 has two versions (7 and n/2+7), both covered; p8@1.0.8 is covered, p8@1.0.(n/2+8) not.
+	if got, want := len(m.Statements), n+3-3; got != want {
+		t.Errorf("merged %d statements, want %d", got, want)
+	}
+	for _, st := range m.Statements {
+		switch id := st.Products[0].ID; {
+		case st.Status == StatusFixed && (strings.HasPrefix(id, "pkg:npm/p7@") || id == "pkg:npm/p8@1.0.8"):
+			t.Errorf("%s kept although a later statement covers it", id)
 		}
 	}
 }
