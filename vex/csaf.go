@@ -79,6 +79,18 @@ type csafProduct struct {
 	} `json:"product_identification_helper"`
 }
 
+// Limits on the work of reading a CSAF document beyond its size.
+const (
+	// maxCSAFWork bounds the product IDs compared to find each product's flags, threats
+	// and remediations.
+	maxCSAFWork = 50_000_000
+	// maxText bounds an impact or action statement joined from several threats or
+	// remediations (each statement has its own copy).
+	maxText = 64 << 10
+	// maxTextTotal bounds the impact and action statements of all a document's statements.
+	maxTextTotal = 256 << 20
+)
+
 // csafStatus maps a CSAF product status to an OpenVEX status; recommended (a product the
 // vendor recommends, not a statement about the vulnerability) maps to "".
 var csafStatus = map[string]string{
@@ -156,11 +168,17 @@ func ParseCSAF(data []byte, name string) ([]Statement, error) {
 	for _, g := range tree.ProductGroups {
 		groups[g.GroupID] = g.ProductIDs
 	}
+	// work counts the product IDs compared while finding the flags, threats and remediations
+	// of each product: a hostile document with many products and many flags on long lists
+	// would otherwise take hours.
+	work, text := 0, 0
 	applies := func(pid string, productIDs, groupIDs []string) bool {
+		work += len(productIDs) + 1
 		if slices.Contains(productIDs, pid) {
 			return true
 		}
 		for _, g := range groupIDs {
+			work += len(groups[g]) + 1
 			if slices.Contains(groups[g], pid) {
 				return true
 			}
@@ -209,7 +227,7 @@ func ParseCSAF(data []byte, name string) ([]Statement, error) {
 						}
 					}
 					for _, t := range v.Threats {
-						if t.Category == "impact" && applies(pid, t.ProductIDs, t.GroupIDs) {
+						if t.Category == "impact" && len(st.ImpactStatement) <= maxText && applies(pid, t.ProductIDs, t.GroupIDs) {
 							st.ImpactStatement = joinText(st.ImpactStatement, t.Details)
 						}
 					}
@@ -218,13 +236,22 @@ func ParseCSAF(data []byte, name string) ([]Statement, error) {
 					}
 				case StatusAffected:
 					for _, r := range v.Remediations {
-						if applies(pid, r.ProductIDs, r.GroupIDs) {
+						if len(st.ActionStatement) <= maxText && applies(pid, r.ProductIDs, r.GroupIDs) {
 							st.ActionStatement = joinText(st.ActionStatement, r.Category+": "+r.Details)
 						}
 					}
 					if st.ActionStatement == "" {
 						st.ActionStatement = "No remediation is given in the CSAF document."
 					}
+				}
+				if work > maxCSAFWork {
+					return nil, fmt.Errorf("%w: %s: too many products, flags, threats and remediations to match (more than %d comparisons)", ErrInvalid, st.Ref, maxCSAFWork)
+				}
+				if len(st.ImpactStatement) > maxText || len(st.ActionStatement) > maxText {
+					return nil, fmt.Errorf("%w: %s: the threats or remediations of product %q add up to more than %d bytes", ErrInvalid, st.Ref, pid, maxText)
+				}
+				if text += len(st.ImpactStatement) + len(st.ActionStatement); text > maxTextTotal {
+					return nil, fmt.Errorf("%w: %s: the threats and remediations of all products add up to more than %d bytes", ErrInvalid, st.Ref, maxTextTotal)
 				}
 				if err := st.check(); err != nil {
 					return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, st.Ref, err)

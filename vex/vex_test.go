@@ -482,3 +482,46 @@ func TestMergeManyStatements(t *testing.T) {
 		}
 	}
 }
+
+// TestCSAFWorkLimits: a small CSAF document that makes every product look through long flag
+// lists, or joins many long threats into every statement, is refused with the reason instead
+// of taking hours or gigabytes.
+func TestCSAFWorkLimits(t *testing.T) {
+	csaf := func(pids, flags, threats int, details string) []byte {
+		var ids []string
+		for i := range pids {
+			ids = append(ids, fmt.Sprintf(`"P%d"`, i))
+		}
+		list := "[" + strings.Join(ids, ",") + "]"
+		var fl, th []string
+		for range flags {
+			fl = append(fl, `{"label": "component_not_present", "product_ids": `+list+`}`)
+		}
+		for range threats {
+			th = append(th, `{"category": "impact", "details": "`+details+`", "group_ids": ["G"]}`)
+		}
+		return []byte(`{"document": {"csaf_version": "2.0"},
+			"product_tree": {"product_groups": [{"group_id": "G", "product_ids": ` + list + `}]},
+			"vulnerabilities": [{"cve": "CVE-2024-1", "product_status": {"known_not_affected": ` + list + `},
+				"flags": [` + strings.Join(fl, ",") + `], "threats": [` + strings.Join(th, ",") + `]}]}`)
+	}
+	for _, tc := range []struct {
+		name string
+		doc  []byte
+		want string // in the error; "" for none
+	}{
+		{"ordinary", csaf(100, 2, 2, "Not shipped."), ""},
+		{"quadratic flags", csaf(3000, 10, 0, ""), "comparisons"},
+		{"long joined threats", csaf(2, 0, 3, strings.Repeat("x", 30000)), "add up to more than"},
+	} {
+		sts, err := ParseCSAF(tc.doc, tc.name)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.want == "" && len(sts) != 100:
+			t.Errorf("%s: %d statements, want 100", tc.name, len(sts))
+		case tc.want != "" && (!errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: error %v, want ErrInvalid saying %q", tc.name, err, tc.want)
+		}
+	}
+}
