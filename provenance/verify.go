@@ -351,19 +351,30 @@ var releaseTag = regexp.MustCompile(`^refs/tags/v\d+\.\d+\.\d+$`)
 // isDelegator reports whether a workflow identity is a "bring your own builder" delegator,
 // which signs provenance naming another builder (the tool's reusable workflow).
 func isDelegator(identity string) bool {
-	i := strings.LastIndex(identity, "/")
-	return i >= 0 && strings.HasPrefix(identity[i+1:], "delegator_")
+	return strings.HasPrefix(workflowFile(identity), "delegator_")
+}
+
+// workflowFile is the file name of a workflow identity ("https://github.com/o/r/.github/
+// workflows/NAME.yml@refs/heads/main" gives "NAME.yml"), or "" for other identities.
+func workflowFile(identity string) string {
+	path, _, _ := strings.Cut(identity, "@")
+	_, file, ok := strings.Cut(path, "/.github/workflows/")
+	if !ok || strings.Contains(file, "/") {
+		return ""
+	}
+	return file
 }
 
 // isGeneratorSigner reports whether a workflow identity is a SLSA generator builder or
 // generator that writes its own identity as the builder ID.
 func isGeneratorSigner(identity string) bool {
-	i := strings.LastIndex(identity, "/")
-	if i < 0 || !strings.Contains(identity, "/.github/workflows/") {
-		return false
-	}
-	f := identity[i+1:]
-	return (strings.HasPrefix(f, "generator_") || strings.HasPrefix(f, "builder_")) && strings.Contains(f, "_slsa3.yml@")
+	f := workflowFile(identity)
+	return (strings.HasPrefix(f, "generator_") || strings.HasPrefix(f, "builder_")) && strings.HasSuffix(f, "_slsa3.yml")
+}
+
+// isWorkflow reports whether a builder ID names a GitHub Actions workflow.
+func isWorkflow(id string) bool {
+	return strings.HasPrefix(id, "https://github.com/") && strings.Contains(id, "/.github/workflows/")
 }
 
 func checkBuilder(res *Result, want string) error {
@@ -384,6 +395,11 @@ func checkBuilder(res *Result, want string) error {
 	// delegator signs for another builder.
 	if s.Issuer == GitHubActionsIssuer && f.BuilderID != "" && isGeneratorSigner(s.Identity) && !isDelegator(s.Identity) && f.BuilderID != s.Identity {
 		return fmt.Errorf("%w: the provenance names the builder %q but was signed by the workflow %q", ErrBuilder, f.BuilderID, s.Identity)
+	}
+	// Nor may a workflow name another GitHub workflow (the SLSA generator's, say) as the
+	// builder: only that workflow can vouch for having built the artifact.
+	if s.Issuer == GitHubActionsIssuer && isWorkflow(f.BuilderID) && !isDelegator(s.Identity) && f.BuilderID != s.Identity {
+		return fmt.Errorf("%w: the provenance names the builder workflow %q but was signed by the workflow %q", ErrBuilder, f.BuilderID, s.Identity)
 	}
 	if want != "" && !builderMatches(res.Builder, want) {
 		return fmt.Errorf("%w: built by %q (from %s), not %q", ErrBuilder, res.Builder, from, want)

@@ -121,3 +121,41 @@ func sourceRef(res *Result) string {
 	}
 	return res.CertificateSource.Ref
 }
+
+// TestCheckBuilderClaims: a GitHub Actions workflow cannot claim another workflow (the SLSA
+// generator's) as the builder; only a delegator builds through another, and a builder that is
+// not a workflow (GitHub's hosted runner) can be named by any.
+func TestCheckBuilderClaims(t *testing.T) {
+	own := "https://github.com/evil/repo/.github/workflows/release.yml@refs/heads/main"
+	gen := genMain + "generator_generic_slsa3.yml@refs/tags/v2.0.0"
+	for _, tc := range []struct {
+		name, signer, builder, want string
+		err                         error
+	}{
+		{"signer claims the generator", own, gen, genMain + "generator_generic_slsa3.yml", ErrBuilder},
+		{"signer claims another workflow", own, "https://github.com/o/r/.github/workflows/b.yml@refs/heads/main", "", ErrBuilder},
+		{"the generator itself", gen, gen, genMain + "generator_generic_slsa3.yml", nil},
+		{"the generator claims another", gen, own, "", ErrBuilder},
+		{"the generator claims a non-workflow builder", gen, "https://example.com/builder", "", ErrBuilder},
+		{"a delegator", delegatorSAN, "https://github.com/o/r/.github/workflows/b.yml@refs/heads/main", "", nil},
+		{"a hosted runner", own, "https://github.com/actions/runner/github-hosted", "https://github.com/actions/runner/github-hosted", nil},
+	} {
+		res := &Result{
+			Provenance: &Facts{BuilderID: tc.builder},
+			Signer:     Signer{Kind: "certificate", Identity: tc.signer, Issuer: GitHubActionsIssuer},
+		}
+		if err := checkBuilder(res, tc.want); !errors.Is(err, tc.err) || (err == nil) != (tc.err == nil) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.err)
+		}
+	}
+	for id, want := range map[string]string{
+		delegatorSAN: "delegator_generic_slsa3.yml",
+		gen:          "generator_generic_slsa3.yml",
+		"https://github.com/o/r/.github/workflows/sub/x.yml@refs/heads/main": "",
+		"https://github.com/actions/runner/github-hosted":                    "",
+	} {
+		if got := workflowFile(id); got != want {
+			t.Errorf("workflowFile(%q) = %q, want %q", id, got, want)
+		}
+	}
+}
