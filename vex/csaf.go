@@ -201,6 +201,22 @@ func ParseCSAF(data []byte, name string) ([]Statement, error) {
 		if len(names) == 0 {
 			continue // nothing to match a finding by
 		}
+		// CSAF 2.0 mandatory test 6.1.6 (Contradicting Product Status): a product is in at
+		// most one of the affected, not affected, fixed and under investigation groups. Read
+		// anyway, the statements would tie and the one read last would win.
+		statusOf := map[string]string{} // product ID → status
+		for _, key := range slices.Sorted(mapKeys(v.ProductStatus)) {
+			status := csafStatus[key]
+			if status == "" {
+				continue
+			}
+			for _, pid := range v.ProductStatus[key] {
+				if old, ok := statusOf[pid]; ok && old != status {
+					return nil, fmt.Errorf("%w: vulnerabilities[%d].product_status: product %q is both %s and %s (CSAF 2.0 section 6.1.6, contradicting product status)", ErrInvalid, vi, pid, old, status)
+				}
+				statusOf[pid] = status
+			}
+		}
 		for _, key := range slices.Sorted(mapKeys(v.ProductStatus)) {
 			status := csafStatus[key]
 			if status == "" {

@@ -434,9 +434,11 @@ func TestParseRejects(t *testing.T) {
 	for name, doc := range map[string]string{
 		"unknown format": `{"hello": 1}`,
 		"csaf 1.0":       `{"document": {"csaf_version": "1.0"}}`,
-		"csaf deep":      `{"document": {"csaf_version": "2.0"}, "product_tree": ` + strings.Repeat(`{"branches": [`, 100) + strings.Repeat(`]}`, 100) + `}`,
-		"cdx state":      `{"bomFormat": "CycloneDX", "specVersion": "1.6", "vulnerabilities": [{"id": "CVE-1", "analysis": {"state": "fine"}, "affects": [{"ref": "a"}]}]}`,
-		"not json":       `<xml/>`,
+		"csaf contradicting status": `{"document": {"csaf_version": "2.0"}, "vulnerabilities": [{"cve": "CVE-1",
+			"product_status": {"known_affected": ["P1"], "known_not_affected": ["P1"]}}]}`,
+		"csaf deep": `{"document": {"csaf_version": "2.0"}, "product_tree": ` + strings.Repeat(`{"branches": [`, 100) + strings.Repeat(`]}`, 100) + `}`,
+		"cdx state": `{"bomFormat": "CycloneDX", "specVersion": "1.6", "vulnerabilities": [{"id": "CVE-1", "analysis": {"state": "fine"}, "affects": [{"ref": "a"}]}]}`,
+		"not json":  `<xml/>`,
 	} {
 		if _, err := Parse([]byte(doc), name); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: error %v, want ErrInvalid", name, err)
