@@ -169,13 +169,14 @@ docs/reachability.md.
 # Policy: hallmark policy, scan --policy
 
 	hallmark scan --policy PATH [scan flags] TARGET...
-	hallmark policy eval --policy PATH [--data FILE]... [--evidence FILE] TARGET...
+	hallmark policy eval --policy PATH [--data FILE]... [--provenance-result FILE]... [--evidence FILE] TARGET...
 
 evaluate Rego (OPA v1) in package hallmark, rules deny and warn, over the evidence document
 hallmark.evidence/v1 (JSON Schema in policy/schema): any deny exits 3 after printing every
 message; warnings pass. policy/library holds a tested library (stale fixable findings, signed
-provenance from allowed builders, expired exceptions, end-of-life components). Details:
-docs/policy.md.
+provenance from allowed builders, expired exceptions, end-of-life components).
+--provenance-result FILE adds a provenance verified by 'hallmark provenance verify --json' to the
+evidence's attestations. Details: docs/policy.md.
 
 	hallmark policy eval --policy policy/library --advisories examples/advisories examples/webapp
 

@@ -64,6 +64,8 @@ func runPolicyEval(ctx context.Context, env *Env, args []string) error {
 	path := fs.String("policy", "", "the Rego policy: a .rego `file` or a directory")
 	var dataFiles stringList
 	fs.Var(&dataFiles, "data", "merge this JSON or YAML `file` into the policy's data (repeatable)")
+	var provResults stringList
+	fs.Var(&provResults, "provenance-result", "add the verified provenance in this `file` (from 'hallmark provenance verify --json') to the evidence's attestations (repeatable)")
 	evidenceFile := fs.String("evidence", "", "evaluate this evidence `file` (hallmark.evidence/v1) instead of scanning targets")
 	writeEvidence := fs.String("write-evidence", "", "write the evidence document to `file`")
 	format := fs.String("format", "text", "output `format`: text or json")
@@ -88,6 +90,10 @@ func runPolicyEval(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	atts, err := readProvenanceResults(provResults)
+	if err != nil {
+		return err
+	}
 	var ev *policy.Document
 	if *evidenceFile != "" {
 		if ev, err = readEvidenceFile(*evidenceFile); err != nil {
@@ -100,6 +106,7 @@ func runPolicyEval(ctx context.Context, env *Env, args []string) error {
 		}
 		ev = policy.Evidence(res, time.Now())
 	}
+	ev.Attestations = append(ev.Attestations, atts...)
 	if *writeEvidence != "" {
 		if err := writeOutput(*writeEvidence, env.Stdout, func(w io.Writer) error { return policy.WriteEvidence(w, ev) }); err != nil {
 			return err
@@ -125,7 +132,7 @@ func runPolicyEval(ctx context.Context, env *Env, args []string) error {
 
 // applyPolicy evaluates the policy at path over res; a deny is an exitError with
 // ExitFindings, after every message is printed.
-func applyPolicy(ctx context.Context, env *Env, res *report.Result, path string) error {
+func applyPolicy(ctx context.Context, env *Env, res *report.Result, path string, provenanceResults []string) error {
 	if path == "" {
 		return nil
 	}
@@ -137,7 +144,13 @@ func applyPolicy(ctx context.Context, env *Env, res *report.Result, path string)
 	if now.IsZero() {
 		now = time.Now()
 	}
-	d, err := p.Eval(ctx, policy.Evidence(res, now))
+	ev := policy.Evidence(res, now)
+	atts, err := readProvenanceResults(provenanceResults)
+	if err != nil {
+		return err
+	}
+	ev.Attestations = append(ev.Attestations, atts...)
+	d, err := p.Eval(ctx, ev)
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,8 @@ func runScan(ctx context.Context, env *Env, args []string) error {
 	var vexFiles stringList
 	fs.Var(&vexFiles, "vex", "apply this OpenVEX, CycloneDX VEX or CSAF VEX `document` to the findings (repeatable)")
 	policy := fs.String("policy", "", "evaluate the Rego policy at `path` (file or directory) over the scan's evidence; a deny exits 3")
+	var provResults stringList
+	fs.Var(&provResults, "provenance-result", "with --policy: add the verified provenance in this `file` (from 'hallmark provenance verify --json') to the evidence (repeatable)")
 	reach := fs.Bool("reachability", false, "mark Go findings whose vulnerable symbols are not reachable from the program")
 	targets, err := fs.parse(args, env.Stdout)
 	if err != nil {
@@ -87,7 +89,7 @@ func runScan(ctx context.Context, env *Env, args []string) error {
 			if err := applyVEX(ctx, res, vexFiles); err != nil {
 				return err
 			}
-			policyErr := applyPolicy(ctx, env, res, *policy)
+			policyErr := applyPolicy(ctx, env, res, *policy, provResults)
 			var ee *exitError
 			if policyErr != nil && !errors.As(policyErr, &ee) {
 				return policyErr
@@ -181,7 +183,7 @@ func runScan(ctx context.Context, env *Env, args []string) error {
 	}
 	// The policy's messages are printed before the result is written; a deny (exit 3) is
 	// returned after it, unless writing fails or --fail-on already decided.
-	policyErr := applyPolicy(ctx, env, res, *policy)
+	policyErr := applyPolicy(ctx, env, res, *policy, provResults)
 	var ee *exitError
 	if policyErr != nil && !errors.As(policyErr, &ee) {
 		return policyErr
