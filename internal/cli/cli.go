@@ -48,7 +48,7 @@ func init() {
 		{"attest", "sign an in-toto attestation about files into a Sigstore bundle", runAttest},
 		{"verify", "verify a Sigstore bundle against a key or a signer identity", runVerify},
 		{"provenance", "generate and verify SLSA build provenance", runProvenance},
-		{"vex", "create, add to and merge OpenVEX documents", runVex},
+		{"vex", "create, add to, merge and generate OpenVEX documents", runVex},
 		{"policy", "evaluate a Rego policy over the evidence about targets", runPolicy},
 		{"version", "print the version of hallmark", runVersion},
 		{"help", "show help for a command", runHelp},
@@ -97,7 +97,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, byName[n].summary)
+		fmt.Fprintf(w, "  %-11s %s\n", n, byName[n].summary)
 	}
 	fmt.Fprintf(w, "\nRun 'hallmark help <command>' or 'hallmark <command> --help' for details.\n")
 	fmt.Fprintf(w, "Exit codes: 0 ok, 1 error, 2 usage, 3 findings at or above the threshold.\n")
