@@ -12,9 +12,10 @@ import (
 //go:embed trustedroot/public-good-trusted_root.json
 var publicGoodRoot []byte
 
-// TrustedRootDate is the date of the embedded public-good trusted root: the start of the
-// newest key it lists (see trustedroot/README.md).
-var TrustedRootDate = time.Date(2025, 9, 23, 0, 0, 0, 0, time.UTC)
+// TrustedRootDate is when the embedded public-good trusted root was last known current: the
+// date of the root-signing commit it was copied from (the file itself last changed on
+// 2025-09-22, adding the first Rekor v2 log; see trustedroot/README.md).
+var TrustedRootDate = time.Date(2026, 8, 21, 0, 0, 0, 0, time.UTC)
 
 // TrustedRootMaxAge is the age after which the embedded root is reported stale.
 const TrustedRootMaxAge = 183 * 24 * time.Hour
