@@ -150,7 +150,15 @@ func Decode(r io.Reader) (*Vulnerability, error) {
 // Parse decodes and validates one advisory.
 func Parse(data []byte) (*Vulnerability, error) {
 	var v Vulnerability
-	if err := json.Unmarshal(data, &v); err != nil {
+	if err := v.decode(data); err != nil {
+		if !json.Valid(data) {
+			// A syntax error anywhere comes first, as in encoding/json, which checks the
+			// whole document before decoding it.
+			var raw json.RawMessage
+			if serr := json.Unmarshal(data, &raw); serr != nil {
+				err = serr
+			}
+		}
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			line := bytes.Count(data[:min(int(se.Offset), len(data))], []byte{'\n'}) + 1
