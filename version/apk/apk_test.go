@@ -245,37 +245,8 @@ func FuzzAPK(f *testing.F) {
 
 var benchVersions = []string{"1.36.1-r29", "3.0.12_p1-r0", "2.4.58_rc1-r2", "6.6.2p1-r3"}
 
-func BenchmarkParse(b *testing.B) {
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		if _, err := Parse(benchVersions[i%len(benchVersions)]); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkCompare(b *testing.B) {
-	var vs []Version
-	for _, s := range benchVersions {
-		v, _ := Parse(s)
-		vs = append(vs, v)
-	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		vs[i%4].Compare(vs[(i+1)%4])
-	}
-}
-
-func BenchmarkKey(b *testing.B) {
-	var vs []Version
-	for _, s := range benchVersions {
-		v, _ := Parse(s)
-		vs = append(vs, v)
-	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		vs[i%4].Key()
-	}
+func BenchmarkScheme(b *testing.B) {
+	versiontest.Benchmarks(b, Scheme, benchVersions, benchVersions, benchVersions)
 }
 
 // TestHash checks the "~hash" component against apk-tools 3's answers.

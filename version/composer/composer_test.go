@@ -163,28 +163,6 @@ func FuzzComposer(f *testing.F) {
 	})
 }
 
-func BenchmarkParse(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Parse("v1.2.3-beta.4"); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkCompare(b *testing.B) {
-	x, _ := Parse("v1.2.3-beta.4")
-	y, _ := Parse("1.2.3")
-	b.ReportAllocs()
-	for b.Loop() {
-		x.Compare(y)
-	}
-}
-
-func BenchmarkKey(b *testing.B) {
-	x, _ := Parse("v1.2.3-beta.4")
-	b.ReportAllocs()
-	for b.Loop() {
-		x.Key()
-	}
+func BenchmarkScheme(b *testing.B) {
+	versiontest.Benchmarks(b, Scheme, []string{"v1.2.3-beta.4"}, []string{"v1.2.3-beta.4", "1.2.3"}, []string{"v1.2.3-beta.4"})
 }

@@ -150,37 +150,8 @@ func FuzzDpkg(f *testing.F) {
 
 var benchVersions = []string{"1:2.30.2-1+deb11u2", "2.30.2-1~bpo11+1", "1.2.3-1ubuntu0.20.04.1", "7.74.0-1.3+deb11u7"}
 
-func BenchmarkParse(b *testing.B) {
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		if _, err := Parse(benchVersions[i%len(benchVersions)]); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkCompare(b *testing.B) {
-	var vs []Version
-	for _, s := range benchVersions {
-		v, _ := Parse(s)
-		vs = append(vs, v)
-	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		vs[i%4].Compare(vs[(i+1)%4])
-	}
-}
-
-func BenchmarkKey(b *testing.B) {
-	var vs []Version
-	for _, s := range benchVersions {
-		v, _ := Parse(s)
-		vs = append(vs, v)
-	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		vs[i%4].Key()
-	}
+func BenchmarkScheme(b *testing.B) {
+	versiontest.Benchmarks(b, Scheme, benchVersions, benchVersions, benchVersions)
 }
 
 // TestRandomKeys checks keys against Compare on many random pairs of valid versions.

@@ -213,29 +213,6 @@ func withV(s string) string {
 	return "v" + s
 }
 
-func BenchmarkParse(b *testing.B) {
-	vs := []string{"v1.2.3", "1.2.3", "v0.0.0-20191109021931-daa7c04131f5", "v2.0.0+incompatible", "go1.21rc2"}
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if _, err := Parse(vs[i%len(vs)]); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkCompare(b *testing.B) {
-	x, _ := Parse("v1.2.4-0.20191109021931-daa7c04131f5")
-	y, _ := Parse("v1.2.4-0.20200101000000-abcdefabcdef")
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		x.Compare(y)
-	}
-}
-
-func BenchmarkKey(b *testing.B) {
-	x, _ := Parse("v1.2.4-0.20191109021931-daa7c04131f5")
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		x.Key()
-	}
+func BenchmarkScheme(b *testing.B) {
+	versiontest.Benchmarks(b, Scheme, []string{"v1.2.3", "1.2.3", "v0.0.0-20191109021931-daa7c04131f5", "v2.0.0+incompatible", "go1.21rc2"}, []string{"v1.2.4-0.20191109021931-daa7c04131f5", "v1.2.4-0.20200101000000-abcdefabcdef"}, []string{"v1.2.4-0.20191109021931-daa7c04131f5"})
 }

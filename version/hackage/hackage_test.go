@@ -90,28 +90,6 @@ func FuzzHackage(f *testing.F) {
 	})
 }
 
-func BenchmarkParse(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Parse("1.2.3.4"); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkCompare(b *testing.B) {
-	x, _ := Parse("1.2.3.4")
-	y, _ := Parse("1.2.3.5")
-	b.ReportAllocs()
-	for b.Loop() {
-		x.Compare(y)
-	}
-}
-
-func BenchmarkKey(b *testing.B) {
-	x, _ := Parse("1.2.3.4")
-	b.ReportAllocs()
-	for b.Loop() {
-		x.Key()
-	}
+func BenchmarkScheme(b *testing.B) {
+	versiontest.Benchmarks(b, Scheme, []string{"1.2.3.4"}, []string{"1.2.3.4", "1.2.3.5"}, []string{"1.2.3.4"})
 }

@@ -343,33 +343,6 @@ func FuzzCompare(f *testing.F) {
 
 var benchVersions = []string{"1.2.3", "2.0.0-RC1", "1.0-beta-3.20020819.043231", "5.3.20.RELEASE", "1.2.48.sec09_noneautotype", "31.1-jre"}
 
-func BenchmarkParse(b *testing.B) {
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		if _, err := Parse(benchVersions[i%len(benchVersions)]); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkCompare(b *testing.B) {
-	vs := make([]*Version, len(benchVersions))
-	for i, v := range benchVersions {
-		vs[i] = mustParse(b, v)
-	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		vs[i%len(vs)].Compare(vs[(i+1)%len(vs)])
-	}
-}
-
-func BenchmarkKey(b *testing.B) {
-	vs := make([]*Version, len(benchVersions))
-	for i, v := range benchVersions {
-		vs[i] = mustParse(b, v)
-	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		vs[i%len(vs)].Key()
-	}
+func BenchmarkScheme(b *testing.B) {
+	versiontest.Benchmarks(b, Scheme, benchVersions, benchVersions, benchVersions)
 }

@@ -145,29 +145,6 @@ func FuzzCompare(f *testing.F) {
 	})
 }
 
-func BenchmarkParse(b *testing.B) {
-	vs := []string{"1.2.3", "1.0.0.1-1.2.A", "6.0.0-preview.7.21377.19+abc", "13.0.1", "1.0"}
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if _, err := Parse(vs[i%len(vs)]); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkCompare(b *testing.B) {
-	x, _ := Parse("6.0.0-preview.7.21377.19")
-	y, _ := Parse("6.0.0-Preview.7.21377.20")
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		x.Compare(y)
-	}
-}
-
-func BenchmarkKey(b *testing.B) {
-	x, _ := Parse("6.0.0-preview.7.21377.19+abc")
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		x.Key()
-	}
+func BenchmarkScheme(b *testing.B) {
+	versiontest.Benchmarks(b, Scheme, []string{"1.2.3", "1.0.0.1-1.2.A", "6.0.0-preview.7.21377.19+abc", "13.0.1", "1.0"}, []string{"6.0.0-preview.7.21377.19", "6.0.0-Preview.7.21377.20"}, []string{"6.0.0-preview.7.21377.19+abc"})
 }

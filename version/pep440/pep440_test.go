@@ -167,13 +167,8 @@ func FuzzPEP440(f *testing.F) {
 	})
 }
 
-func BenchmarkParse(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Parse("1.2.3rc1.post2.dev3+ubuntu.1"); err != nil {
-			b.Fatal(err)
-		}
-	}
+func BenchmarkScheme(b *testing.B) {
+	versiontest.Benchmarks(b, Scheme, []string{"1.2.3rc1.post2.dev3+ubuntu.1"}, []string{"1.2.3rc1.post2.dev3+ubuntu.1", "1.2.3rc1.post2.dev3+ubuntu.2"}, []string{"1.2.3rc1.post2.dev3+ubuntu.1"})
 }
 
 func BenchmarkParseLegacy(b *testing.B) {
@@ -182,22 +177,5 @@ func BenchmarkParseLegacy(b *testing.B) {
 		if _, err := Parse("2013-01-21T20:33:09+0100"); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-func BenchmarkCompare(b *testing.B) {
-	x, _ := Parse("1.2.3rc1.post2.dev3+ubuntu.1")
-	y, _ := Parse("1.2.3rc1.post2.dev3+ubuntu.2")
-	b.ReportAllocs()
-	for b.Loop() {
-		x.Compare(y)
-	}
-}
-
-func BenchmarkKey(b *testing.B) {
-	x, _ := Parse("1.2.3rc1.post2.dev3+ubuntu.1")
-	b.ReportAllocs()
-	for b.Loop() {
-		x.Key()
 	}
 }

@@ -178,29 +178,6 @@ func FuzzCompare(f *testing.F) {
 	})
 }
 
-func BenchmarkParse(b *testing.B) {
-	vs := []string{"1.2.3", "0.13.0-nullsafety.0", "2.0.0+1", "1.3.7+build.11.e0f985a", "3.0.0-dev.1"}
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if _, err := Parse(vs[i%len(vs)]); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkCompare(b *testing.B) {
-	x, _ := Parse("1.3.7+build.2.b8f12d7")
-	y, _ := Parse("1.3.7+build.11.e0f985a")
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		x.Compare(y)
-	}
-}
-
-func BenchmarkKey(b *testing.B) {
-	x, _ := Parse("1.3.7-dev.1+build.11.e0f985a")
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		x.Key()
-	}
+func BenchmarkScheme(b *testing.B) {
+	versiontest.Benchmarks(b, Scheme, []string{"1.2.3", "0.13.0-nullsafety.0", "2.0.0+1", "1.3.7+build.11.e0f985a", "3.0.0-dev.1"}, []string{"1.3.7+build.2.b8f12d7", "1.3.7+build.11.e0f985a"}, []string{"1.3.7-dev.1+build.11.e0f985a"})
 }

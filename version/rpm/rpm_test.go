@@ -173,35 +173,6 @@ func FuzzRPM(f *testing.F) {
 
 var benchVersions = []string{"1:3.10.0-1160.el7", "2.17-326.el7_9", "1.0.2k-26.el7_9", "0:5.3.28-1.el9~bootstrap"}
 
-func BenchmarkParse(b *testing.B) {
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		if _, err := Parse(benchVersions[i%len(benchVersions)]); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkCompare(b *testing.B) {
-	var vs []Version
-	for _, s := range benchVersions {
-		v, _ := Parse(s)
-		vs = append(vs, v)
-	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		vs[i%4].Compare(vs[(i+1)%4])
-	}
-}
-
-func BenchmarkKey(b *testing.B) {
-	var vs []Version
-	for _, s := range benchVersions {
-		v, _ := Parse(s)
-		vs = append(vs, v)
-	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		vs[i%4].Key()
-	}
+func BenchmarkScheme(b *testing.B) {
+	versiontest.Benchmarks(b, Scheme, benchVersions, benchVersions, benchVersions)
 }

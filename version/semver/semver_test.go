@@ -277,28 +277,6 @@ func FuzzCompare(f *testing.F) {
 
 var benchVersions = []string{"1.2.3", "10.20.30-alpha.1+build.5", "1.0.0-rc.11", "2.7.2+asdf", "0.0.1-x.7.z.92"}
 
-func BenchmarkParse(b *testing.B) {
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		if _, err := Parse(benchVersions[i%len(benchVersions)]); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-func BenchmarkCompare(b *testing.B) {
-	x, _ := Parse("1.0.0-beta.11")
-	y, _ := Parse("1.0.0-beta.2")
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		x.Compare(y)
-	}
-}
-
-func BenchmarkKey(b *testing.B) {
-	x, _ := Parse("10.20.30-alpha.1+build.5")
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		x.Key()
-	}
+func BenchmarkScheme(b *testing.B) {
+	versiontest.Benchmarks(b, Scheme, benchVersions, []string{"1.0.0-beta.11", "1.0.0-beta.2"}, []string{"10.20.30-alpha.1+build.5"})
 }

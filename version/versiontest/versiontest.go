@@ -166,3 +166,42 @@ func Fuzz(t *testing.T, s version.Scheme, a, b string) {
 		t.Fatalf("String() = %q, want the input %q", va.String(), a)
 	}
 }
+
+// Benchmarks runs a scheme's Parse, Compare and Key benchmarks as sub-benchmarks: Parse
+// cycles through parse; Compare compares each version of compare with the next (cyclically);
+// Key encodes the versions of key in turn. Every version given must be valid.
+func Benchmarks(b *testing.B, s version.Scheme, parse, compare, key []string) {
+	mustAll := func(b *testing.B, vs []string) []version.Version {
+		out := make([]version.Version, len(vs))
+		for i, v := range vs {
+			p, err := s.Parse(v)
+			if err != nil {
+				b.Fatalf("Parse(%q): %v", v, err)
+			}
+			out[i] = p
+		}
+		return out
+	}
+	b.Run("Parse", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if _, err := s.Parse(parse[i%len(parse)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Compare", func(b *testing.B) {
+		vs := mustAll(b, compare)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			vs[i%len(vs)].Compare(vs[(i+1)%len(vs)])
+		}
+	})
+	b.Run("Key", func(b *testing.B) {
+		vs := mustAll(b, key)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			vs[i%len(vs)].Key()
+		}
+	})
+}
