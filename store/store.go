@@ -1,10 +1,12 @@
 // Package store is Hallmark's database: one DB type over SQLite (the embedded default, one
-// file) and, later, PostgreSQL, with numbered migrations embedded in the binary and applied at
-// open, and transactions retried when the database is busy.
+// file) and PostgreSQL (several servers sharing one database), with numbered migrations per
+// engine embedded in the binary and applied at open, and transactions retried when the
+// database is busy or a serializable transaction conflicts.
 //
-// Queries are written once in a portable SQL subset with "?" placeholders; Rebind turns them
-// into the dialect's form. Byte strings (version keys) compare with memcmp order in both
-// engines, which is what makes range scans over order-preserving keys work.
+// Queries are written once in a portable SQL subset with "?" placeholders; the PostgreSQL
+// connection rewrites them as $1, $2, … Byte strings (version keys; BLOB in SQLite, BYTEA in
+// PostgreSQL) compare with memcmp order in both engines, which is what makes range scans over
+// order-preserving keys work.
 package store
 
 import (
@@ -23,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "modernc.org/sqlite" // the SQLite driver, pure Go
 )
 
@@ -49,12 +52,39 @@ var migrations embed.FS
 // ErrUnsupported means a DSN names an engine this build cannot open.
 var ErrUnsupported = errors.New("unsupported database")
 
-// Open opens the database named by dsn: "sqlite:PATH", or a plain file path (SQLite). The
-// file and its directory are created if needed. Migrations are applied.
+// Open opens the database named by dsn: "postgres://…" or "postgresql://…" (PostgreSQL),
+// "sqlite:PATH", or a plain file path (SQLite). A SQLite file and its directory are created
+// if needed. Migrations not applied yet are applied.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return nil, fmt.Errorf("%w: PostgreSQL support arrives with the server; use a SQLite file", ErrUnsupported)
+	db, err := OpenNoMigrate(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// OpenNoMigrate opens the database like Open but applies no migration; Pending and Migrate
+// tell and do what is left.
+func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
+	if IsPostgres(dsn) {
+		sqldb, err := openPostgres(dsn)
+		if err != nil {
+			return nil, err
+		}
+		if err := sqldb.PingContext(ctx); err != nil {
+			sqldb.Close()
+			return nil, fmt.Errorf("connecting to PostgreSQL at %s: %w", Redact(dsn), err)
+		}
+		return &DB{sql: sqldb, dialect: Postgres, Path: Redact(dsn)}, nil
 	}
 	path := strings.TrimPrefix(dsn, "sqlite:")
 	if path == "" {
@@ -77,12 +107,19 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &DB{sql: db, dialect: SQLite, Path: path}
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
+	return &DB{sql: db, dialect: SQLite, Path: path}, nil
+}
+
+// Redact returns dsn with any password replaced by "xxxxx", for messages and logs.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
 	}
-	return s, nil
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
 }
 
 // Close closes the database.
@@ -93,24 +130,6 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // SQL returns the underlying handle, for read queries.
 func (db *DB) SQL() *sql.DB { return db.sql }
-
-// Rebind rewrites "?" placeholders for the dialect.
-func (db *DB) Rebind(q string) string {
-	if db.dialect != Postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
-}
 
 // Transact runs fn in a transaction, committing when fn returns nil. A transaction that fails
 // because the database is busy is retried a few times with backoff.
@@ -144,51 +163,126 @@ func (db *DB) transactOnce(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// isBusy reports whether err is worth a retry of the whole transaction: SQLite's busy or
+// locked database, PostgreSQL's serialization failure (40001) or deadlock (40P01).
 func isBusy(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01"
+	}
 	s := err.Error()
 	return strings.Contains(s, "SQLITE_BUSY") || strings.Contains(s, "database is locked")
 }
 
-// migrate applies the embedded migrations not applied yet, each in its own transaction.
-func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("migrations: %w", err)
-	}
-	dir := "migrations/" + string(db.dialect)
-	entries, err := fs.ReadDir(migrations, dir)
+// Migration is one numbered schema change embedded in the binary.
+type Migration struct {
+	Version int
+	Name    string // the file name, "0005_portfolio.sql"
+}
+
+// migrationsFor lists the dialect's embedded migrations in order.
+func migrationsFor(d Dialect) ([]Migration, error) {
+	entries, err := fs.ReadDir(migrations, "migrations/"+string(d))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	var out []Migration
 	for _, e := range entries {
 		num, _, ok := strings.Cut(e.Name(), "_")
 		n, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return fmt.Errorf("migration %s: name must start with a number and '_'", e.Name())
+		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
+			return nil, fmt.Errorf("migration %s: name must be NUMBER_name.sql", e.Name())
 		}
-		var applied int
-		if err := db.sql.QueryRowContext(ctx, db.Rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), n).Scan(&applied); err != nil {
-			return err
-		}
-		if applied > 0 {
-			continue
-		}
-		body, err := fs.ReadFile(migrations, dir+"/"+e.Name())
-		if err != nil {
-			return err
-		}
-		err = db.Transact(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("migration %s: %w", e.Name(), err)
-			}
-			_, err := tx.ExecContext(ctx, db.Rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), n, time.Now().UTC().Format(time.RFC3339))
-			return err
-		})
-		if err != nil {
-			return err
+		out = append(out, Migration{Version: n, Name: e.Name()})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("migrations %s and %s share a number", out[i-1].Name, out[i].Name)
 		}
 	}
-	return nil
+	return out, nil
+}
+
+// migrationLock is the PostgreSQL advisory lock that serialises migrations of replicas
+// starting together ("hallmark" in ASCII).
+const migrationLock = 0x68616c6c6d61726b
+
+// Pending returns the embedded migrations not applied to the database yet.
+func (db *DB) Pending(ctx context.Context) ([]Migration, error) {
+	all, err := migrationsFor(db.dialect)
+	if err != nil {
+		return nil, err
+	}
+	applied := map[int]bool{}
+	rows, err := db.sql.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		// No table yet: nothing is applied.
+		return all, nil
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		applied[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []Migration
+	for _, m := range all {
+		if !applied[m.Version] {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// Migrate applies the embedded migrations not applied yet, each in its own transaction, and
+// returns them. On PostgreSQL, replicas migrating at once take turns under an advisory lock.
+func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	defer conn.Close()
+	if db.dialect == Postgres {
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, int64(migrationLock)); err != nil {
+			return nil, fmt.Errorf("migrations: taking the lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, int64(migrationLock))
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	pending, err := db.Pending(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range pending {
+		body, err := fs.ReadFile(migrations, "migrations/"+string(db.dialect)+"/"+m.Name)
+		if err != nil {
+			return nil, err
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, m.Version, time.Now().UTC().Format(time.RFC3339)); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return nil, fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+	}
+	return pending, nil
 }
 
 // Bulk runs fn on one connection set up for loading much data at once: synchronous=OFF (a
@@ -202,6 +296,11 @@ func (db *DB) Bulk(ctx context.Context, fn func(*sql.Conn) error) error {
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
 		return err
+	}
+	if db.dialect == Postgres {
+		// PostgreSQL loads in ordinary transactions; its durability settings stay as they are.
+		defer conn.Close()
+		return fn(conn)
 	}
 	defer func() {
 		// Make database/sql close this connection instead of pooling it with bulk settings.
@@ -222,6 +321,9 @@ func (db *DB) Bulk(ctx context.Context, fn func(*sql.Conn) error) error {
 // again at the checkpoint. The switch needs the database to itself: when another connection
 // has it open, fn runs in WAL mode as usual. conn should come from Bulk.
 func (db *DB) RollbackJournal(ctx context.Context, conn *sql.Conn, fn func() error) error {
+	if db.dialect != SQLite {
+		return fn()
+	}
 	// Idle connections of the pool keep the database open in WAL mode.
 	db.sql.SetMaxIdleConns(0)
 	defer db.sql.SetMaxIdleConns(2) // database/sql's default
@@ -250,7 +352,12 @@ func (db *DB) RollbackJournal(ctx context.Context, conn *sql.Conn, fn func() err
 // creates them again with their stored definitions. Loading an empty table and indexing it
 // afterwards sorts each index once instead of inserting into it row by row; because both
 // happen in the one transaction, no other connection ever sees the table without its indexes.
-func DeferIndexes(ctx context.Context, tx *sql.Tx, tables ...string) (recreate func() error, err error) {
+//
+// PostgreSQL keeps its indexes (dropping them would lock the tables against readers).
+func (db *DB) DeferIndexes(ctx context.Context, tx *sql.Tx, tables ...string) (recreate func() error, err error) {
+	if db.dialect != SQLite {
+		return func() error { return nil }, nil
+	}
 	var defs []string
 	for _, t := range tables {
 		rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, t)

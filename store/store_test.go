@@ -48,7 +48,7 @@ func TestBulkDeferIndexes(t *testing.T) {
 			return err
 		}
 		defer tx.Rollback()
-		recreate, err := DeferIndexes(ctx, tx, "affected", "advisory_aliases")
+		recreate, err := db.DeferIndexes(ctx, tx, "affected", "advisory_aliases")
 		if err != nil {
 			return err
 		}

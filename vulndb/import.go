@@ -22,7 +22,6 @@ import (
 
 	"github.com/hallmark-dev/hallmark/match"
 	"github.com/hallmark-dev/hallmark/osv"
-	"github.com/hallmark-dev/hallmark/store"
 	"github.com/hallmark-dev/hallmark/version"
 )
 
@@ -135,7 +134,7 @@ func (im *importer) loadEmpty(ctx context.Context, conn *sql.Conn, produce func(
 	im.tx = tx
 	clear(im.stmts)
 	err = func() error {
-		im.recreate, err = store.DeferIndexes(ctx, tx, "advisories", "affected", "advisory_aliases", "unparsed_versions")
+		im.recreate, err = im.d.st.DeferIndexes(ctx, tx, "advisories", "affected", "advisory_aliases", "unparsed_versions")
 		if err != nil {
 			return err
 		}
@@ -190,7 +189,7 @@ func isZip(name string) bool {
 // work); the calling goroutine takes the results back in source order, decides what is new, and
 // writes batches with multi-row INSERTs on one connection set up for bulk loading
 // (store.Bulk). An import into an empty database is one transaction whose secondary indexes
-// are built after the load (store.DeferIndexes); otherwise each batch is its own transaction.
+// are built after the load (store.DB.DeferIndexes); otherwise each batch is its own transaction.
 
 // job is one document to read, in source order.
 type job struct {
@@ -635,16 +634,16 @@ func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []*pending) err
 		}
 	}
 	for _, q := range []struct {
-		head, row string
-		cols      int
-		args      []any
+		head, row, tail string
+		cols            int
+		args            []any
 	}{
-		{"INSERT INTO advisories (id, modified, withdrawn, source, doc) VALUES ", "(?,?,?,?,?)", 5, adv},
-		{"INSERT OR IGNORE INTO advisory_aliases (advisory_id, alias) VALUES ", "(?,?)", 2, alias},
-		{"INSERT INTO affected (advisory_id, ecosystem, variant, name, kind, lo, hi, hi_inclusive, version, repo) VALUES ", "(?,?,?,?,?,?,?,?,?,?)", 10, aff},
-		{"INSERT INTO unparsed_versions (advisory_id, ecosystem, name, version, reason) VALUES ", "(?,?,?,?,?)", 5, unp},
+		{"INSERT INTO advisories (id, modified, withdrawn, source, doc) VALUES ", "(?,?,?,?,?)", "", 5, adv},
+		{"INSERT INTO advisory_aliases (advisory_id, alias) VALUES ", "(?,?)", " ON CONFLICT DO NOTHING", 2, alias},
+		{"INSERT INTO affected (advisory_id, ecosystem, variant, name, kind, lo, hi, hi_inclusive, version, repo) VALUES ", "(?,?,?,?,?,?,?,?,?,?)", "", 10, aff},
+		{"INSERT INTO unparsed_versions (advisory_id, ecosystem, name, version, reason) VALUES ", "(?,?,?,?,?)", "", 5, unp},
 	} {
-		if err := im.exec(ctx, tx, q.head, q.row, "", q.cols, q.args); err != nil {
+		if err := im.exec(ctx, tx, q.head, q.row, q.tail, q.cols, q.args); err != nil {
 			return fmt.Errorf("storing advisories: %w", err)
 		}
 	}

@@ -88,7 +88,7 @@ func (d *DB) Candidates(ctx context.Context, q Query) ([]string, error) {
 // empty), in one statement: an index range scan on (ecosystem, name, lo) each.
 const (
 	qByName = `SELECT advisory_id, variant FROM affected
-		WHERE ecosystem = ? AND name = ? AND ? IS NOT NULL AND (kind = 'range' OR kind = 'exact' AND lo IS NOT NULL)
+		WHERE ecosystem = ? AND name = ? AND CAST(? AS BLOB) IS NOT NULL AND (kind = 'range' OR kind = 'exact' AND lo IS NOT NULL)
 		AND (lo IS NULL OR lo <= ?) AND (hi IS NULL OR hi > ? OR (hi_inclusive = 1 AND hi = ?))
 		UNION ALL
 		SELECT advisory_id, variant FROM affected

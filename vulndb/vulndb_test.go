@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hallmark-dev/hallmark/store/storetest"
 	"github.com/hallmark-dev/hallmark/version"
 	"github.com/hallmark-dev/hallmark/version/semver"
 )
@@ -58,9 +59,21 @@ func zipOf(t *testing.T, files map[string]string) []byte {
 	return buf.Bytes()
 }
 
+// TestImportAndCandidates is the advisory part of the storetest suite: it runs on SQLite and
+// on PostgreSQL.
 func TestImportAndCandidates(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		db, err := Open(context.Background(), dsn, semverOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		testImportAndCandidates(t, db)
+	})
+}
+
+func testImportAndCandidates(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db := open(t)
 	dir := writeFiles(t, map[string]string{
 		"npm/GHSA-aaaa.json": advA,
 		"GHSA-wwww.json":     advW,
