@@ -54,6 +54,10 @@ func Open(ctx context.Context, dsn string, schemes SchemeFunc) (*DB, error) {
 	return &DB{st: st, schemes: schemes}, nil
 }
 
+// FromStore returns the advisory database kept in an open store (the server keeps its
+// portfolio and its advisories in one database). Closing the result closes st.
+func FromStore(st *store.DB, schemes SchemeFunc) *DB { return &DB{st: st, schemes: schemes} }
+
 // Close closes the database.
 func (d *DB) Close() error { return d.st.Close() }
 
