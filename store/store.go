@@ -261,6 +261,7 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	if err != nil {
 		return nil, err
 	}
+	var applied []Migration
 	for _, m := range pending {
 		body, err := fs.ReadFile(migrations, "migrations/"+string(db.dialect)+"/"+m.Name)
 		if err != nil {
@@ -270,6 +271,18 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("migration %s: %w", m.Name, err)
 		}
+		// SQLite takes the write lock at BEGIN; another process may have applied the
+		// migration while this one waited for it.
+		var done int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&done); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+		if done > 0 {
+			tx.Rollback()
+			continue
+		}
+		applied = append(applied, m)
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			tx.Rollback()
 			return nil, fmt.Errorf("migration %s: %w", m.Name, err)
@@ -282,7 +295,7 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 			return nil, fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
-	return pending, nil
+	return applied, nil
 }
 
 // Bulk runs fn on one connection set up for loading much data at once: synchronous=OFF (a
