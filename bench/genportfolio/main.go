@@ -46,7 +46,9 @@ func main() {
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for i := range *n {
-		g.Go(func() error { return writeSBOM(filepath.Join(*out, "sboms", fmt.Sprintf("app-%05d.cdx.json", i)), pk, *seed, i, *m) })
+		g.Go(func() error {
+			return writeSBOM(filepath.Join(*out, "sboms", fmt.Sprintf("app-%05d.cdx.json", i)), pk, *seed, i, *m)
+		})
 	}
 	if err := g.Wait(); err != nil {
 		log.Fatal(err)
