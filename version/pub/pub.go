@@ -1,21 +1,31 @@
-// Package pub orders Dart and Flutter package versions as package:pub_semver's Version does
-// (https://github.com/dart-lang/pub_semver, lib/src/version.dart and lib/src/patterns.dart;
-// https://dart.dev/tools/pub/versioning).
+// Package pub orders Dart and Flutter package versions the way OSV orders its Pub ecosystem
+// (osv-scalibr's semantic package, whose fixtures are the conformance tests), which is
+// package:pub_semver's Version order (https://github.com/dart-lang/pub_semver,
+// lib/src/version.dart and lib/src/patterns.dart; https://dart.dev/tools/pub/versioning)
+// extended to the version strings OSV advisories hold.
 //
-// A version is MAJOR.MINOR.PATCH (ASCII digits, leading zeros allowed, each at most
-// 9223372036854775807, the largest Dart int), an optional pre-release ("-" and dot-separated
-// parts of [0-9A-Za-z-]) and optional build ("+" and the same parts). Unlike SemVer 2.0.0,
-// the build orders: the numbers compare numerically; a version with a pre-release is lower
-// than one without; pre-release parts compare; then a version without a build is lower than
-// one with a build ("1.0.0" < "1.0.0+1"), and build parts compare.
+// A pub_semver version is MAJOR.MINOR.PATCH (ASCII digits, leading zeros allowed), an optional
+// pre-release ("-" and dot-separated parts of [0-9A-Za-z-]) and optional build ("+" and the
+// same parts). Unlike SemVer 2.0.0, the build orders: the numbers compare numerically; a
+// version with a pre-release is lower than one without; pre-release parts compare; then a
+// version without a build is lower than one with a build ("1.0.0" < "1.0.0+1"), and build
+// parts compare.
+//
+// Like OSV, and unlike pub_semver, which rejects them, Parse also accepts:
+//   - a leading "v", which does not count ("v1.2.3" = "1.2.3");
+//   - numbers of any size ("999999999999999999999999999991.0.0"), compared numerically;
+//   - one or two numbers, the missing ones being 0 ("1" = "1.0.0", "1.2" = "1.2.0");
+//   - more than three numbers, the fourth and later ones taken as leading pre-release parts
+//     ("1.2.3.4" = "1.2.3-4", so "1.2.3.4" < "1.2.3"), as OSV's SemVer ecosystems order them
+//     (version/semver.Loose).
 //
 // Parts compare as pub_semver's _compareLists does: a part that Dart's int.tryParse accepts
 // is a number, and numbers compare numerically and sort below the other parts, which compare
 // by code units; a missing part sorts first. int.tryParse accepts more than plain digits:
 // leading zeros ("01" is 1), a minus sign ("-1" is -1) and hexadecimal ("0x10" is 16, with
 // values from 2^63 to 2^64-1 wrapping to negative numbers as on the Dart VM); decimal values
-// beyond 64 bits are not numbers and compare as text. Versions pub_semver holds equal
-// ("1.0.0-01" and "1.0.0-1") compare equal and have identical keys.
+// beyond 64 bits are not numbers and compare as text. Versions that compare equal
+// ("1.0.0-01" and "1.0.0-1") have identical keys.
 package pub
 
 import (
@@ -51,34 +61,34 @@ type part struct {
 // Version is a parsed pub version.
 type Version struct {
 	raw        string
-	nums       [3]string // ASCII digits, maybe with leading zeros; each fits in an int64
+	nums       [3]string // ASCII digits of any length, maybe with leading zeros
 	pre, build []part
 }
 
 var _ version.Version = (*Version)(nil)
 
-// Parse parses a pub version as Version.parse does.
+// Parse parses a pub version as Version.parse does, with the extensions of the package
+// documentation.
 func Parse(v string) (*Version, error) {
 	if len(v) > version.MaxLength {
 		return nil, version.Invalid("pub", v, "longer than the maximum length")
 	}
 	p := &Version{raw: v}
-	core, rest := v, ""
-	if i := strings.IndexAny(v, "-+"); i >= 0 {
-		core, rest = v[:i], v[i:]
+	core, rest := strings.TrimPrefix(v, "v"), ""
+	if i := strings.IndexAny(core, "-+"); i >= 0 {
+		core, rest = core[:i], core[i:]
 	}
 	nums := strings.Split(core, ".")
-	if len(nums) != 3 {
-		return nil, version.Invalid("pub", v, "want MAJOR.MINOR.PATCH")
-	}
-	for i, n := range nums {
+	for _, n := range nums {
 		if n == "" || !allDigits(n) {
 			return nil, version.Invalid("pub", v, "version numbers must be non-empty ASCII digits")
 		}
-		if _, err := strconv.ParseInt(n, 10, 64); err != nil {
-			return nil, version.Invalid("pub", v, "version number larger than a Dart int")
-		}
-		p.nums[i] = n
+	}
+	p.nums = [3]string{"0", "0", "0"}
+	copy(p.nums[:], nums)
+	if len(nums) > 3 {
+		// The fourth and later numbers lead the pre-release, as in semver.Loose.
+		p.pre, _ = splitParts(strings.Join(nums[3:], "."))
 	}
 	if strings.HasPrefix(rest, "-") {
 		pre := rest[1:]
@@ -87,10 +97,11 @@ func Parse(v string) (*Version, error) {
 		} else {
 			rest = ""
 		}
-		var ok bool
-		if p.pre, ok = splitParts(pre); !ok {
+		parts, ok := splitParts(pre)
+		if !ok {
 			return nil, version.Invalid("pub", v, "pre-release parts must be non-empty [0-9A-Za-z-]")
 		}
+		p.pre = append(p.pre, parts...)
 	}
 	if strings.HasPrefix(rest, "+") {
 		var ok bool
@@ -171,7 +182,8 @@ func validPart(s string) bool {
 // String returns the version as it was given.
 func (v *Version) String() string { return v.raw }
 
-// Compare orders v and o (a *Version) as pub_semver's Version.compareTo does.
+// Compare orders v and o (a *Version) as pub_semver's Version.compareTo does (numbers of any
+// size compare numerically).
 func (v *Version) Compare(o version.Version) int {
 	w := o.(*Version)
 	for i := range v.nums {
