@@ -1,0 +1,179 @@
+// Advisories: a lookup form, and an advisory's page with what it affects across the
+// portfolio, the triage form and the audit trail.
+
+import { get, items, request } from './api.js';
+import { h, badge, digest, errorBox, purlPackage, section, table, time } from './dom.js';
+
+const STATES = [
+  ['in_triage', 'In triage'],
+  ['affected', 'Affected'],
+  ['not_affected', 'Not affected'],
+  ['false_positive', 'False positive'],
+  ['resolved', 'Resolved'],
+];
+
+// The OpenVEX (CISA) justifications of a not_affected state.
+const JUSTIFICATIONS = [
+  ['component_not_present', 'Component not present'],
+  ['vulnerable_code_not_present', 'Vulnerable code not present'],
+  ['vulnerable_code_not_in_execute_path', 'Vulnerable code not in execute path'],
+  ['vulnerable_code_cannot_be_controlled_by_adversary', 'Vulnerable code cannot be controlled by adversary'],
+  ['inline_mitigations_already_exist', 'Inline mitigations already exist'],
+];
+
+/** The advisory lookup page. */
+export async function advisories({ navigate }) {
+  const input = h('input', { id: 'advisory-id', name: 'id', required: true, autocomplete: 'off', placeholder: 'GHSA-…, CVE-…, PYSEC-…' });
+  const form = h('form', { class: 'row' }, input, h('button', { type: 'submit' }, 'Show'));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const id = input.value.trim();
+    if (id) navigate(`/advisories/${encodeURIComponent(id)}`);
+  });
+  return h('div', null,
+    h('h1', null, 'Advisories'),
+    h('p', null, 'Which artifacts and deployments does an advisory affect? Enter its ID or one of its aliases.'),
+    h('label', { for: 'advisory-id' }, 'Advisory ID or alias'), form);
+}
+
+function osvSeverity(doc) {
+  const ds = doc.database_specific || {};
+  const parts = [];
+  if (ds.severity) parts.push(badge(String(ds.severity).toLowerCase() === 'moderate' ? 'medium' : String(ds.severity).toLowerCase(), String(ds.severity).toLowerCase()));
+  for (const sv of doc.severity || []) parts.push(' ', h('code', { class: 'wrap' }, `${sv.type}: ${sv.score}`));
+  return parts.length ? parts : '—';
+}
+
+function summary(doc) {
+  const dl = h('dl', { class: 'summary' });
+  const add = (k, v) => dl.append(h('dt', null, k), h('dd', null, v));
+  add('Aliases', (doc.aliases || []).join(', ') || '—');
+  add('Severity', osvSeverity(doc));
+  add('Published', time(doc.published));
+  add('Modified', time(doc.modified));
+  if (doc.withdrawn) add('Withdrawn', time(doc.withdrawn));
+  const pkgs = (doc.affected || []).map((a) => a.package && `${a.package.ecosystem}/${a.package.name}`).filter(Boolean);
+  add('Packages', [...new Set(pkgs)].join(', ') || '—');
+  const refs = (doc.references || []).filter((r) => /^https?:\/\//.test(r.url)).slice(0, 12);
+  return h('div', null,
+    doc.summary ? h('p', { class: 'lead' }, doc.summary) : null,
+    dl,
+    doc.details ? h('details', null, h('summary', null, 'Details'), h('p', { class: 'details' }, doc.details)) : null,
+    refs.length ? h('details', null, h('summary', null, `References (${refs.length})`),
+      h('ul', null, refs.map((r) => h('li', null, h('a', { href: r.url, rel: 'noopener noreferrer external', target: '_blank' }, r.url), r.type ? ` (${r.type.toLowerCase()})` : '')))) : null);
+}
+
+function affectedTables(affected) {
+  const arts = affected.artifacts || [];
+  const deps = affected.deployments || [];
+  const artTable = arts.length === 0
+    ? h('p', { class: 'muted' }, 'No artifact in your teams contains an affected component.')
+    : table(null, ['Artifact', 'Version', 'Digest', 'Affected components'], arts.map((a) => [
+      a.id ? h('a', { href: `/artifacts/${a.id}` }, a.name) : a.name,
+      a.version || '—',
+      digest(a.digest),
+      h('ul', { class: 'plain' }, (a.components || []).map((c) => h('li', null, h('code', { class: 'wrap' }, c.purl || `${c.name}@${c.version}`)))),
+    ]), { class: 'affected-artifacts' });
+  const byDigest = new Map(arts.map((a) => [a.digest, a]));
+  const depTable = deps.length === 0
+    ? h('p', { class: 'muted' }, 'None of the affected artifacts is recorded as deployed.')
+    : table(null, ['Environment', 'Target', 'Artifact', 'Since'], deps.map((d) => {
+      const a = byDigest.get(d.artifact_digest);
+      const name = d.artifact_name || (a && `${a.name} ${a.version || ''}`.trim());
+      return [d.environment, d.target || '—', name ? h('span', { title: d.artifact_digest }, name) : digest(d.artifact_digest), time(d.time)];
+    }), { class: 'affected-deployments' });
+  return { artTable, depTable, count: arts.length, deployed: deps.length };
+}
+
+function field(id, text, control, hint) {
+  return h('div', { class: 'field' }, h('label', { for: id }, text), control, hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null);
+}
+
+function select(id, options, value) {
+  return h('select', { id, name: id }, options.map(([v, t]) => h('option', { value: v, selected: v === value }, t)));
+}
+
+function auditTable(answer) {
+  if (answer instanceof Error) return errorBox(answer);
+  const list = items(answer);
+  if (list.length === 0) return h('p', { class: 'muted' }, 'No analysis has been recorded for this advisory yet.');
+  return table(null, ['Time', 'Author', 'Package', 'Change', 'Justification or action', 'Comment'], list.map((e) => {
+    const from = e.previous_state || e.from || e.old_state || '';
+    const to = e.state || e.to || e.new_state || '';
+    return [
+      time(e.time),
+      e.author || '—',
+      h('code', { class: 'wrap' }, e.purl || (e.finding_id ? `finding ${e.finding_id}` : '—')),
+      h('span', null, from ? `${from.replaceAll('_', ' ')} \u2192 ` : '', h('strong', null, to.replaceAll('_', ' '))),
+      e.justification || e.action || '—',
+      e.comment || '—',
+    ];
+  }), { class: 'audit' });
+}
+
+/** The advisory page. */
+export async function advisory({ params, signal }) {
+  const id = params[0];
+  const base = `/advisories/${encodeURIComponent(id)}`;
+  const [doc, affected] = await Promise.all([get(base, signal), get(`${base}/affected`, signal)]);
+  const auditBox = h('div', { id: 'audit' });
+  async function loadAudit() {
+    const answer = await get(`${base}/audit`, signal).catch((err) => err);
+    if (!signal.aborted) auditBox.replaceChildren(auditTable(answer));
+  }
+  const tables = affectedTables(affected);
+
+  // The triage form: one analysis per affected package (purl without version).
+  const packages = [...new Set((affected.artifacts || []).flatMap((a) => (a.components || []).map((c) => purlPackage(c.purl))).filter(Boolean))].sort();
+  const purl = packages.length > 0
+    ? select('triage-purl', packages.map((p) => [p, p]), packages[0])
+    : h('input', { id: 'triage-purl', name: 'triage-purl', required: true, placeholder: 'pkg:npm/lodash' });
+  const state = select('triage-state', STATES, 'in_triage');
+  const justification = select('triage-justification', JUSTIFICATIONS, JUSTIFICATIONS[0][0]);
+  const action = h('input', { id: 'triage-action', name: 'triage-action', autocomplete: 'off' });
+  const comment = h('textarea', { id: 'triage-comment', name: 'triage-comment', rows: 3 });
+  const justWrap = field('triage-justification', 'Justification', justification);
+  const actionWrap = field('triage-action', 'Action statement', action, 'What is being done about it (required when affected).');
+  const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const problem = h('div');
+  const submit = h('button', { type: 'submit' }, 'Save analysis');
+  const sync = () => {
+    justWrap.hidden = state.value !== 'not_affected';
+    actionWrap.hidden = state.value !== 'affected';
+    action.required = state.value === 'affected';
+  };
+  state.addEventListener('change', sync);
+  sync();
+  const form = h('form', { class: 'triage', 'aria-labelledby': 'sec-triage' },
+    field('triage-purl', 'Package', purl, 'The analysis applies to this package in every artifact of your team.'),
+    field('triage-state', 'State', state), justWrap, actionWrap,
+    field('triage-comment', 'Comment', comment), h('div', null, submit), status, problem);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    problem.replaceChildren();
+    submit.disabled = true;
+    const body = { purl: purl.value.trim(), state: state.value, comment: comment.value.trim() };
+    if (state.value === 'not_affected') body.justification = justification.value;
+    if (state.value === 'affected') body.action = action.value.trim();
+    try {
+      await request('PUT', `${base}/analysis`, { body, signal });
+      status.textContent = `Saved: ${body.purl} is ${body.state.replaceAll('_', ' ')}.`;
+      comment.value = '';
+      await loadAudit();
+    } catch (err) {
+      if (!signal.aborted) problem.replaceChildren(errorBox(err));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  await loadAudit();
+
+  return h('div', null,
+    h('p', { class: 'crumbs' }, h('a', { href: '/advisories' }, 'Advisories'), ' / '),
+    h('h1', null, doc.id || id),
+    section('Summary', summary(doc)),
+    section(`Affected artifacts (${tables.count})`, tables.artTable),
+    section(`Deployments (${tables.deployed})`, tables.depTable),
+    section('Triage', form),
+    section('Audit trail', auditBox));
+}

@@ -1,0 +1,144 @@
+// An artifact: summary, findings with their triage state, the dependency paths to the
+// vulnerable components, components, attestations and deployments.
+
+import { get, items, qs } from './api.js';
+import { h, badge, counts, digest, errorBox, section, table, time } from './dom.js';
+import { buildTree, renderTree } from './tree.js';
+
+const MAX_PATH_LOOKUPS = 25;
+
+function analysisOf(f) {
+  const a = f.analysis || f.triage;
+  if (!a || !a.state) return h('span', { class: 'muted' }, 'not triaged');
+  return h('span', { class: `state state-${a.state}`, title: [a.justification, a.action, a.comment].filter(Boolean).join(' — ') }, a.state.replaceAll('_', ' '));
+}
+
+function summary(a) {
+  const dl = h('dl', { class: 'summary' });
+  const add = (k, v) => dl.append(h('dt', null, k), h('dd', null, v));
+  add('Version', a.version || '—');
+  add('Team', a.team || '—');
+  add('Digest', h('code', { class: 'wrap' }, a.digest || '—'));
+  add('SBOM format', a.format || '—');
+  add('Components', String(a.components ?? '—'));
+  add('Open findings', counts(a.open_findings || {}));
+  add('Stored', time(a.created));
+  add('Updated', time(a.updated));
+  return dl;
+}
+
+function attestations(answer) {
+  if (answer instanceof Error) return h('p', { class: 'muted' }, `Attestations are not available: ${answer.message}`);
+  const list = items(answer);
+  if (list.length === 0) return h('p', { class: 'muted' }, 'No attestation names this artifact\u2019s digest.');
+  return table(null, ['Predicate type', 'Verification', 'Signer', 'Stored'], list.map((at) => {
+    const signer = typeof at.signer === 'string' ? at.signer : at.signer ? Object.values(at.signer).filter(Boolean).join(' ') : '';
+    return [
+      h('code', null, at.predicate_type || '—'),
+      at.verified
+        ? h('span', { class: 'ok' }, '\u2713 verified')
+        : h('span', { class: 'bad' }, '\u2717 not verified', at.reason || at.failure ? `: ${at.reason || at.failure}` : ''),
+      signer || h('span', { class: 'muted' }, '—'),
+      time(at.created || at.time),
+    ];
+  }));
+}
+
+function deployments(answer) {
+  if (answer instanceof Error) return errorBox(answer);
+  const list = items(answer);
+  if (list.length === 0) return h('p', { class: 'muted' }, 'Not recorded as deployed anywhere.');
+  return table(null, ['Environment', 'Target', 'Since'], list.map((d) => [d.environment, d.target || '—', time(d.time)]));
+}
+
+/** The artifact page. */
+export async function artifact({ params, signal }) {
+  const id = params[0];
+  const base = `/artifacts/${encodeURIComponent(id)}`;
+  const soft = (p) => p.catch((err) => { if (signal.aborted) throw err; return err; });
+  const [a, fAnswer, dAnswer, atAnswer] = await Promise.all([
+    get(base, signal),
+    get(`${base}/findings${qs({ state: 'all', limit: 1000 })}`, signal),
+    soft(get(`${base}/deployments`, signal)),
+    soft(get(`${base}/attestations`, signal)),
+  ]);
+  const findings = items(fAnswer);
+
+  // Dependency paths to the vulnerable components, the open ones first.
+  const vulnerable = new Map();
+  for (const f of [...findings].sort((x, y) => (x.state === 'open' ? 0 : 1) - (y.state === 'open' ? 0 : 1))) {
+    if (!vulnerable.has(f.component.purl) && vulnerable.size < MAX_PATH_LOOKUPS) vulnerable.set(f.component.purl, f.severity);
+  }
+  const found = new Map();
+  await Promise.all([...vulnerable].map(async ([purl, severity]) => {
+    const answer = await soft(get(`${base}/paths${qs({ purl })}`, signal));
+    const paths = answer instanceof Error ? [] : Array.isArray(answer) ? answer : answer.paths || answer.items || [];
+    found.set(purl, { severity, paths });
+  }));
+  const tree = buildTree(found);
+  const treeBox = h('div', { id: 'tree' });
+  const treeNote = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  let selected = '';
+  const showTree = () => treeBox.replaceChildren(renderTree(`${a.name} ${a.version || ''}`.trim(), tree, selected));
+  showTree();
+
+  const pathButtons = [];
+  const findingRows = findings.map((f) => {
+    const button = h('button', { type: 'button', class: 'small', 'aria-pressed': 'false', 'aria-controls': 'tree', 'data-purl': f.component.purl }, 'Show path');
+    pathButtons.push(button);
+    button.addEventListener('click', () => {
+      selected = selected === f.component.purl ? '' : f.component.purl;
+      for (const b of pathButtons) b.setAttribute('aria-pressed', String(b.dataset.purl === selected));
+      showTree();
+      treeNote.textContent = selected ? `Highlighted the paths to ${selected}.` : 'No path highlighted.';
+      if (selected) treeBox.scrollIntoView({ block: 'nearest' });
+    });
+    return h('tr', { class: f.state === 'resolved' ? 'resolved' : null, 'data-finding': f.id },
+      h('td', null, badge(f.severity)),
+      h('th', { scope: 'row' }, h('a', { href: `/advisories/${encodeURIComponent(f.advisory)}` }, f.advisory),
+        f.summary ? h('div', { class: 'sub' }, f.summary) : null),
+      h('td', null, h('span', { title: f.component.purl }, `${f.component.name} ${f.component.version}`)),
+      h('td', null, (f.fixed_versions || []).join(', ') || h('span', { class: 'muted' }, 'no fix')),
+      h('td', null, f.state),
+      h('td', { class: 'triage' }, analysisOf(f)),
+      h('td', null, button));
+  });
+  const findingsTable = findings.length === 0
+    ? h('p', { class: 'muted' }, 'No finding: no stored advisory affects these components.')
+    : h('table', { class: 'findings' },
+      h('thead', null, h('tr', null, ['Severity', 'Advisory', 'Component', 'Fixed in', 'Status', 'Triage', 'Path'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', null, findingRows));
+
+  // Components, one page at a time.
+  const compBody = h('tbody');
+  const compMore = h('button', { type: 'button', class: 'more', hidden: true }, 'Load more components');
+  const compProblem = h('div');
+  let compNext = '';
+  async function loadComponents() {
+    const page = await get(`${base}/components${qs({ limit: 200, after: compNext })}`, signal);
+    for (const c of items(page)) {
+      compBody.append(h('tr', null,
+        h('th', { scope: 'row' }, c.name),
+        h('td', null, c.version || '—'),
+        h('td', null, c.ecosystem || '—'),
+        h('td', null, c.direct ? 'direct' : 'transitive'),
+        h('td', null, h('code', { class: 'wrap' }, c.purl || '—'))));
+    }
+    compNext = (page && page.next) || '';
+    compMore.hidden = !compNext;
+  }
+  compMore.addEventListener('click', () => loadComponents().catch((err) => compProblem.replaceChildren(errorBox(err))));
+  await loadComponents();
+
+  return h('div', null,
+    h('p', { class: 'crumbs' }, h('a', { href: '/artifacts' }, 'Artifacts'), ' / '),
+    h('h1', null, a.name, ' ', h('span', { class: 'version' }, a.version || '')),
+    section('Summary', summary(a)),
+    section('Findings', findingsTable),
+    section('Dependency paths', h('p', { class: 'hint' }, 'How each vulnerable component gets into the artifact. Choose \u201cShow path\u201d on a finding to highlight its paths.'), treeNote, treeBox),
+    section('Components', h('table', { class: 'components' },
+      h('thead', null, h('tr', null, ['Name', 'Version', 'Ecosystem', 'Dependency', 'Package URL'].map((c) => h('th', { scope: 'col' }, c)))),
+      compBody), compMore, compProblem),
+    section('Attestations', attestations(atAnswer)),
+    section('Deployments', deployments(dAnswer)));
+}
