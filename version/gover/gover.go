@@ -17,6 +17,12 @@
 // go1.21beta1 < go1.21rc1 < go1.21.0 = 1.21.0. Unlike go/version, which orders the language
 // version "go1.21" below "go1.21rc1", "go1.21" is 1.21.0 here, as in the vulnerability
 // database and as x/mod orders "v1.21".
+//
+// Strings that are neither (x/mod rejects "1.1.3.4.5", "v01.2.3", "1.2-pre") are read as
+// semver.Loose reads them, because OSV orders its Go ecosystem with the same lenient SemVer
+// parser as npm's (osv-scalibr's semantic package, the source of the conformance fixtures):
+// "1.1.3.4.5" is "1.1.3-4.5", "v01.2.3" is "1.2.3". Their Canonical is the x/mod form of that
+// reading ("v1.1.3-4.5").
 package gover
 
 import (
@@ -53,7 +59,8 @@ type Version struct {
 
 var _ version.Version = (*Version)(nil)
 
-// Parse parses a Go module version (with or without its "v") or a Go toolchain version.
+// Parse parses a Go module version (with or without its "v"), a Go toolchain version or, failing
+// both, a version as semver.Loose does.
 func Parse(v string) (*Version, error) {
 	if len(v) > version.MaxLength {
 		return nil, version.Invalid("go", v, "longer than the maximum length")
@@ -72,21 +79,31 @@ func Parse(v string) (*Version, error) {
 			mv = "v" + mv
 		}
 		if xsemver.IsValid(mv) {
-			canonical = xsemver.Canonical(mv)
-			break
+			// Loose reads x/mod's syntax ("v1.2" is 1.2.0) and, unlike parsing the canonical
+			// form, which can be longer than v, never exceeds the length limit.
+			sv, err := semver.ParseLoose(v)
+			if err != nil {
+				return nil, version.Invalid("go", v, err.Error()) // a bug: Loose reads all x/mod reads
+			}
+			return &Version{raw: v, canonical: xsemver.Canonical(mv), sv: sv}, nil
 		}
 		c, ok := "", false
 		if !strings.HasPrefix(v, "v") {
 			c, ok = toolchain(v)
 		}
 		if !ok {
-			return nil, version.Invalid("go", v, "not a Go module version (v1.2.3, v1.2.3-pre, v0.0.0-20200101000000-abcdef123456)")
+			sv, err := semver.ParseLoose(v)
+			if err != nil {
+				return nil, version.Invalid("go", v, "not a Go module version (v1.2.3, v1.2.3-pre, v0.0.0-20200101000000-abcdef123456)")
+			}
+			return &Version{raw: v, canonical: "v" + sv.Canonical(), sv: sv}, nil
 		}
 		canonical = c
 	}
 	sv, err := semver.Parse(canonical[1:])
 	if err != nil {
-		// x/mod/semver and version/semver accept the same syntax: this is a bug.
+		// The mapping of a toolchain version adds up to six characters: a version of nearly
+		// the maximum length can exceed it.
 		return nil, version.Invalid("go", v, err.Error())
 	}
 	return &Version{raw: v, canonical: canonical, sv: sv}, nil
@@ -146,7 +163,8 @@ func (v *Version) Canonical() string { return v.canonical }
 // IsPseudo reports whether v is a pseudo-version (module.IsPseudoVersion).
 func (v *Version) IsPseudo() bool { return module.IsPseudoVersion(v.canonical) }
 
-// Compare orders v and o (a *Version) as golang.org/x/mod/semver.Compare does.
+// Compare orders v and o (a *Version) as golang.org/x/mod/semver.Compare does (and as
+// semver.Loose does when one of them is not an x/mod version).
 func (v *Version) Compare(o version.Version) int { return v.sv.Compare(o.(*Version).sv) }
 
 // Key returns the order-preserving key; build metadata is not part of it.

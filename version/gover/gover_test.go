@@ -16,31 +16,10 @@ import (
 
 const fixture = "testdata/semver-versions.txt"
 
-// TestConformance runs every line of the fixture. The one version x/mod/semver rejects,
-// "1.1.3.4.5" (five numbers), must be rejected here too; every other line must hold.
+// TestConformance runs every line of the fixture through Compare and Key, including
+// "1.1.3.4.5", which x/mod/semver rejects and OSV reads as SemVer.
 func TestConformance(t *testing.T) {
-	checked, rejected := 0, 0
-	for _, c := range versiontest.ReadFixture(t, fixture) {
-		va, errA := Parse(c.A)
-		vb, errB := Parse(c.B)
-		if errA != nil || errB != nil {
-			if c.A != "1.1.3.4.5" || c.B != "1.1.3.4.5" || !errors.Is(errA, version.ErrInvalid) {
-				t.Errorf("line %d: %v, %v", c.Line, errA, errB)
-			}
-			if xsemver.IsValid("v" + c.A) {
-				t.Errorf("line %d: x/mod/semver accepts %q", c.Line, c.A)
-			}
-			rejected++
-			continue
-		}
-		checked++
-		if err := agree(va, vb, c.Want); err != nil {
-			t.Errorf("line %d: %v", c.Line, err)
-		}
-	}
-	if checked != 85 || rejected != 1 {
-		t.Errorf("checked %d lines, rejected %d: the fixture changed?", checked, rejected)
-	}
+	versiontest.Conformance(t, Scheme, fixture)
 }
 
 func agree(a, b version.Version, want int) error {
@@ -145,7 +124,7 @@ func TestAccessors(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	for _, v := range []string{
-		"", "v", "go", "vv1.2.3", "v01.2.3", "1.02.3", "1.2.3.4", "1.2.3-01", "1.2-pre", "v1+build",
+		"", "v", "go", "vv1.2.3", "1.2.3.", "1.2.3.4.x", "1.-2",
 		"1.2.3-", "1.2.3+", "1.2.3-a..b", " 1.2.3", "1.2.3 ", "go1.21.0.1", "go01.21", "go1.21rc", "go1.21rc01",
 		"go1.21alpha1", "go1.21-rc1", "gov1.21.0", "v1.21rc1", "go1.", "go.1", "1.21rc1.0", "golang1.21",
 		"1.0.0-" + strings.Repeat("a", version.MaxLength),
@@ -154,6 +133,40 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("Parse(%q) = %q, want an error", v, p.Canonical())
 		} else if !errors.Is(err, version.ErrInvalid) {
 			t.Errorf("Parse(%q): %v does not wrap ErrInvalid", v, err)
+		}
+	}
+}
+
+// TestParseLoose checks the strings x/mod/semver rejects and semver.Loose reads, with their
+// canonical form.
+func TestParseLoose(t *testing.T) {
+	for _, tt := range []struct{ v, canonical string }{
+		{"1.1.3.4.5", "v1.1.3-4.5"},
+		{"v01.2.3", "v1.2.3"},
+		{"1.02.3", "v1.2.3"},
+		{"1.2.3.4", "v1.2.3-4"},
+		{"1.2.3-01", "v1.2.3-1"},
+		{"1.2-pre", "v1.2.0-pre"},
+		{"v1+build", "v1.0.0"},
+		{"v1.2.3.04-rc.05+b", "v1.2.3-4.rc.5"},
+	} {
+		p, err := Parse(tt.v)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.v, err)
+			continue
+		}
+		if xsemver.IsValid(tt.v) || xsemver.IsValid("v"+tt.v) {
+			t.Errorf("x/mod/semver accepts %q: not a loose case", tt.v)
+		}
+		if got := p.Canonical(); got != tt.canonical {
+			t.Errorf("Parse(%q).Canonical() = %q, want %q", tt.v, got, tt.canonical)
+		}
+		q, err := Parse(tt.canonical)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := agree(p, q, 0); err != nil {
+			t.Error(err)
 		}
 	}
 }
@@ -174,7 +187,8 @@ func corpus(t testing.TB) []string {
 	}
 	for _, v := range []string{"v1", "v1.2", "go1", "go1.21", "go1.21rc1", "go1.21beta2", "go1.21.0", "1.21rc1", "go1.9.2rc2",
 		"v0.0.0-20191109021931-daa7c04131f5", "v1.2.4-0.20191109021931-daa7c04131f5", "v1.2.4-pre.0.20191109021931-daa7c04131f5",
-		"v2.0.0+incompatible", "v2.0.1+incompatible", "v1.2.3-" + strings.Repeat("9", 40), "v" + strings.Repeat("9", 40) + ".0.0-rc.1"} {
+		"v2.0.0+incompatible", "v2.0.1+incompatible", "v1.2.3-" + strings.Repeat("9", 40), "v" + strings.Repeat("9", 40) + ".0.0-rc.1",
+		"1.2.3.4", "1.2.3.0", "1.21.0.1", "v01.21.0-rc.1", "1.2-pre", "1.21.0-04"} {
 		add(v)
 	}
 	return vs

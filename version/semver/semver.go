@@ -157,6 +157,26 @@ func validIdent(s string) bool {
 // String returns the version as it was given.
 func (v *Version) String() string { return v.raw }
 
+// Canonical returns "MAJOR.MINOR.PATCH[-PRE]" without leading zeros in numbers and numeric
+// identifiers and without build metadata: versions that compare equal have the same Canonical
+// ("v01.2.3.4+b" of Loose is "1.2.3-4").
+func (v *Version) Canonical() string {
+	var b strings.Builder
+	b.WriteString(trimZeros(v.major) + "." + trimZeros(v.minor) + "." + trimZeros(v.patch))
+	for i, id := range v.pre {
+		if i == 0 {
+			b.WriteByte('-')
+		} else {
+			b.WriteByte('.')
+		}
+		if allDigits(id) {
+			id = trimZeros(id)
+		}
+		b.WriteString(id)
+	}
+	return b.String()
+}
+
 // Prerelease returns the pre-release identifiers (nil for a release).
 func (v *Version) Prerelease() []string { return v.pre }
 
