@@ -3,7 +3,10 @@
 //
 // Validity follows Gem::Version.correct?: ANCHORED_VERSION_PATTERN,
 // \A\s*([0-9]+(?>\.[0-9a-zA-Z]+)*(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?)?\s*\z — a version
-// starts with digits, so "1beta" is rejected as RubyGems rejects it. A blank version is "0".
+// starts with digits. A blank version is "0". One extension follows OSV (osv-scalibr's
+// semantic package, the source of the conformance fixtures), which orders RubyGems versions
+// without validating them: letters may follow the leading digits ("1beta", which RubyGems
+// rejects as malformed), and order as a segment of their own, so "1beta" = "1.beta" < "1".
 //
 // Order: the stripped version with every "-" replaced by ".pre." is reduced to its canonical
 // segments (trailing zeros and, in a prerelease, the zeros before its first letter removed,
@@ -51,7 +54,8 @@ func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
 func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 func isAlnum(c byte) bool  { return isDigit(c) || isLetter(c) }
 
-// valid reports whether t (stripped, not empty) matches VERSION_PATTERN.
+// valid reports whether t (stripped, not empty) matches VERSION_PATTERN, with letters allowed
+// after the leading digits.
 func valid(t string) bool {
 	i := 0
 	for i < len(t) && isDigit(t[i]) {
@@ -59,6 +63,9 @@ func valid(t string) bool {
 	}
 	if i == 0 {
 		return false
+	}
+	for i < len(t) && isAlnum(t[i]) { // OSV's extension: "1beta"
+		i++
 	}
 	for i < len(t) && t[i] == '.' {
 		j := i + 1
