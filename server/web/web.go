@@ -24,9 +24,14 @@ import (
 //go:embed assets
 var embedded embed.FS
 
-// Security headers of every answer. The server sets them too; these keep the pages safe when
-// the handler is mounted elsewhere.
-const csp = "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+// securityHeaders are set on every answer the server has not already given them: they keep
+// the pages safe when the handler is mounted elsewhere.
+var securityHeaders = map[string]string{
+	"Content-Security-Policy": "default-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+	"X-Content-Type-Options":  "nosniff",
+	"Referrer-Policy":         "same-origin",
+	"X-Frame-Options":         "DENY",
+}
 
 // assetsPrefix is the URL path under which the versioned assets are served.
 const assetsPrefix = "/assets/"
@@ -99,10 +104,11 @@ func load(fsys fs.FS) (*bundle, error) {
 // ServeHTTP implements http.Handler.
 func (b *bundle) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Content-Security-Policy", csp)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("X-Frame-Options", "DENY")
+	for k, v := range securityHeaders {
+		if h.Get(k) == "" { // the server's own, if it set them, stand
+			h.Set(k, v)
+		}
+	}
 	p := r.URL.Path
 	if p == "/api" || strings.HasPrefix(p, "/api/") {
 		h.Set("Content-Type", "application/json")

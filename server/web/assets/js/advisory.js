@@ -113,9 +113,13 @@ function auditTable(answer) {
 
 /** The advisory page. */
 export async function advisory({ params, signal }) {
-  const id = params[0];
+  const [doc, affected] = await Promise.all([
+    get(`/advisories/${encodeURIComponent(params[0])}`, signal),
+    get(`/advisories/${encodeURIComponent(params[0])}/affected`, signal),
+  ]);
+  // An alias (a CVE) shows the advisory that carries it; analyses are recorded under its ID.
+  const id = doc.id || params[0];
   const base = `/advisories/${encodeURIComponent(id)}`;
-  const [doc, affected] = await Promise.all([get(base, signal), get(`${base}/affected`, signal)]);
   const auditBox = h('div', { id: 'audit' });
   async function loadAudit() {
     const answer = await get(`${base}/audit`, signal).catch((err) => err);
@@ -170,7 +174,7 @@ export async function advisory({ params, signal }) {
 
   return h('div', null,
     h('p', { class: 'crumbs' }, h('a', { href: '/advisories' }, 'Advisories'), ' / '),
-    h('h1', null, doc.id || id),
+    h('h1', null, id, id !== params[0] ? h('span', { class: 'version' }, ` (${params[0]})`) : null),
     section('Summary', summary(doc)),
     section(`Affected artifacts (${tables.count})`, tables.artTable),
     section(`Deployments (${tables.deployed})`, tables.depTable),

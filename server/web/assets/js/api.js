@@ -91,3 +91,21 @@ export function items(answer) {
   if (Array.isArray(answer)) return answer;
   return (answer && answer.items) || [];
 }
+
+let routesPromise = null;
+
+/**
+ * Whether the server has the route (method and OpenAPI path template, such as
+ * "/api/v1/artifacts/{id}/attestations"), from its OpenAPI document: optional routes are asked
+ * for only when the server has them. Resolves to false when the document cannot be read.
+ */
+export async function hasRoute(method, template) {
+  if (!routesPromise) {
+    routesPromise = fetch('/api/openapi.json', { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+      .then((res) => (res.ok ? res.json() : { paths: {} }))
+      .catch(() => ({ paths: {} }));
+  }
+  const doc = await routesPromise;
+  const item = (doc && doc.paths && doc.paths[template]) || null;
+  return item !== null && Object.hasOwn(item, method.toLowerCase());
+}

@@ -1,7 +1,7 @@
 // An artifact: summary, findings with their triage state, the dependency paths to the
 // vulnerable components, components, attestations and deployments.
 
-import { get, items, qs } from './api.js';
+import { get, hasRoute, items, qs } from './api.js';
 import { h, badge, counts, digest, errorBox, section, table, time } from './dom.js';
 import { buildTree, renderTree } from './tree.js';
 
@@ -28,7 +28,8 @@ function summary(a) {
 }
 
 function attestations(answer) {
-  if (answer instanceof Error) return h('p', { class: 'muted' }, `Attestations are not available: ${answer.message}`);
+  if (answer === null) return h('p', { class: 'muted' }, 'This server does not list attestations.');
+  if (answer instanceof Error) return errorBox(answer);
   const list = items(answer);
   if (list.length === 0) return h('p', { class: 'muted' }, 'No attestation names this artifact\u2019s digest.');
   return table(null, ['Predicate type', 'Verification', 'Signer', 'Stored'], list.map((at) => {
@@ -51,6 +52,12 @@ function deployments(answer) {
   return table(null, ['Environment', 'Target', 'Since'], list.map((d) => [d.environment, d.target || '—', time(d.time)]));
 }
 
+// attestationsFor reads the artifact's attestations, or null when the server lists none.
+async function attestationsFor(base, signal) {
+  if (!(await hasRoute('GET', '/api/v1/artifacts/{id}/attestations'))) return null;
+  return get(`${base}/attestations`, signal);
+}
+
 /** The artifact page. */
 export async function artifact({ params, signal }) {
   const id = params[0];
@@ -60,7 +67,7 @@ export async function artifact({ params, signal }) {
     get(base, signal),
     get(`${base}/findings${qs({ state: 'all', limit: 1000 })}`, signal),
     soft(get(`${base}/deployments`, signal)),
-    soft(get(`${base}/attestations`, signal)),
+    soft(attestationsFor(base, signal)),
   ]);
   const findings = items(fAnswer);
 

@@ -61,7 +61,7 @@ export async function artifacts({ signal, query }) {
       h('label', { for: 'artifact-search' }, 'Search artifacts'), input),
     status, problem,
     h('table', { class: 'artifacts' },
-      h('thead', null, h('tr', null, ['Name', 'Version', 'Team', 'Digest', 'Components', 'Open findings', 'Updated'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', null, h('tr', null, ['Name', 'Version', 'Team', 'Digest', 'Components', 'Open findings', 'Updated'].map((c) => h('th', { scope: 'col', class: c === 'Components' ? 'num' : null }, c)))),
       tbody),
     more);
 }
