@@ -6,13 +6,11 @@ package scan
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/hallmark-dev/hallmark/match"
-	"github.com/hallmark-dev/hallmark/osv"
 	"github.com/hallmark-dev/hallmark/report"
 	"github.com/hallmark-dev/hallmark/sbom"
 	"github.com/hallmark-dev/hallmark/vulndb"
@@ -46,8 +44,6 @@ func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) 
 	for _, s := range inv.Sources {
 		res.Targets = append(res.Targets, report.Target{Name: s.Name, Kind: string(s.Kind), Digest: s.Digest})
 	}
-	schemes := match.Memo(opts.Schemes)
-	cache := map[string]*osv.Vulnerability{}
 	parents := parentsOf(inv)
 	names := map[string]string{}
 	for _, p := range inv.Packages {
@@ -56,10 +52,9 @@ func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) 
 			names[p.ID] = p.Name
 		}
 	}
+	// What to look up: the targets of each package that has any.
+	var jobs []*job
 	for _, p := range inv.Packages {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 		if p.Type == sbom.TypeOS {
 			continue // the distribution itself: its packages carry the advisories
 		}
@@ -70,49 +65,35 @@ func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) 
 			}
 			continue
 		}
-		var ids []string
-		for _, t := range targets {
-			q := vulndb.Query{Ecosystem: t.Ecosystem, Release: t.Release, Names: []string{t.Name}, Version: t.Version, Commit: t.Commit, Repo: t.Repo}
-			if s, ok := schemes(t.Ecosystem, ""); ok {
-				q.Key = vulndb.KeyOf(s, t.Version)
-			}
-			found, err := db.Candidates(ctx, q)
-			if err != nil {
-				return nil, fmt.Errorf("looking up %s: %w", p.Name, err)
-			}
-			ids = append(ids, found...)
-		}
-		if len(ids) == 0 {
-			continue
-		}
-		slices.Sort(ids)
-		ids = slices.Compact(ids)
-		var missing []string
-		for _, id := range ids {
-			if _, ok := cache[id]; !ok {
-				missing = append(missing, id)
-			}
-		}
-		got, err := db.Advisories(ctx, missing)
-		if err != nil {
-			return nil, err
-		}
-		for id, v := range got {
-			cache[id] = v
-		}
-		var cands []*osv.Vulnerability
-		for _, id := range ids {
-			if v := cache[id]; v != nil {
-				cands = append(cands, v)
-			}
-		}
-		ms := match.Evaluate(p, cands, schemes)
-		if len(ms) == 0 {
-			continue
-		}
-		advice := match.Advice(p, ms, schemes)
-		for _, f := range match.Group(p, ms, schemes) {
-			rf := findingOf(p, f, advice, parents, names)
+		jobs = append(jobs, &job{pkg: p, targets: targets})
+	}
+	// The candidates of every package (index lookups), then every candidate advisory read once
+	// (in sorted batches), then each package evaluated exactly: the lookups and the evaluation
+	// run on all cores, each worker with its own memo of parsed versions.
+	w := newWorkers(opts.Schemes)
+	err = w.each(ctx, len(jobs), func(i int, schemes match.SchemeFunc) error {
+		return jobs[i].lookup(ctx, db, schemes)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var all []string
+	for _, j := range jobs {
+		all = append(all, j.ids...)
+	}
+	advisories, err := db.Briefs(ctx, all)
+	if err != nil {
+		return nil, err
+	}
+	err = w.each(ctx, len(jobs), func(i int, schemes match.SchemeFunc) error {
+		jobs[i].evaluate(advisories, schemes, parents, names)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range jobs {
+		for _, rf := range j.findings {
 			if ig := opts.Ignores.match(rf, opts.Now); ig != nil {
 				rf.Ignored = ig
 			}

@@ -217,8 +217,9 @@ type result struct {
 	mod    string
 	rows   []Row
 	bad    []Unparsed
+	brief  []byte // encodeBrief(v)
 	err    error
-	parsed bool // rows and bad are computed
+	parsed bool // rows, bad and brief are computed
 }
 
 // importer holds the state of one import.
@@ -244,6 +245,7 @@ type pending struct {
 	withdrawn bool
 	replace   bool // an older version may be stored: delete its rows first
 	doc       []byte
+	brief     []byte
 	aliases   []string
 	rows      []Row
 	bad       []Unparsed
@@ -445,6 +447,7 @@ func (im *importer) read(ctx context.Context, j *job) result {
 		return r // unchanged: the consumer will skip it
 	}
 	r.parsed = true
+	r.brief = encodeBrief(v)
 	if !v.IsWithdrawn() {
 		for _, a := range v.Affected {
 			rows, bad := Rows(im.d.schemes, a)
@@ -526,13 +529,14 @@ func (im *importer) doc(r result) {
 	}
 	im.known[v.ID] = r.mod
 	if !r.parsed { // cannot happen: read indexes whatever is newer than the stored copy
+		r.brief = encodeBrief(v)
 		for _, a := range v.Affected {
 			rows, bad := Rows(im.d.schemes, a)
 			r.rows = append(r.rows, rows...)
 			r.bad = append(r.bad, bad...)
 		}
 	}
-	p := &pending{id: v.ID, mod: r.mod, withdrawn: v.IsWithdrawn(), replace: seen, doc: r.data, rows: r.rows, bad: r.bad}
+	p := &pending{id: v.ID, mod: r.mod, withdrawn: v.IsWithdrawn(), replace: seen, doc: r.data, brief: r.brief, rows: r.rows, bad: r.bad}
 	if i, ok := im.index[v.ID]; ok {
 		im.pending[i] = nil // superseded within the batch
 	}
@@ -602,7 +606,7 @@ func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []*pending) err
 			return err
 		}
 	}
-	for _, table := range []string{"affected", "advisory_aliases", "unparsed_versions"} {
+	for _, table := range []string{"affected", "advisory_aliases", "unparsed_versions", "advisory_briefs"} {
 		if err := im.exec(ctx, tx, "DELETE FROM "+table+" WHERE advisory_id IN (", "?", ")", 1, del); err != nil {
 			return err
 		}
@@ -610,7 +614,7 @@ func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []*pending) err
 	if err := im.exec(ctx, tx, "DELETE FROM advisories WHERE id IN (", "?", ")", 1, del); err != nil {
 		return err
 	}
-	var adv, alias, aff, unp []any
+	var adv, brief, alias, aff, unp []any
 	withdrawn, unparsed := 0, 0
 	for _, p := range batch {
 		w := 0
@@ -619,6 +623,7 @@ func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []*pending) err
 			withdrawn++
 		}
 		adv = append(adv, p.id, p.mod, w, im.source, p.doc)
+		brief = append(brief, p.id, p.brief)
 		for _, a := range p.aliases {
 			alias = append(alias, p.id, a)
 		}
@@ -639,6 +644,7 @@ func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []*pending) err
 		args            []any
 	}{
 		{"INSERT INTO advisories (id, modified, withdrawn, source, doc) VALUES ", "(?,?,?,?,?)", "", 5, adv},
+		{"INSERT INTO advisory_briefs (advisory_id, brief) VALUES ", "(?,?)", "", 2, brief},
 		{"INSERT INTO advisory_aliases (advisory_id, alias) VALUES ", "(?,?)", " ON CONFLICT DO NOTHING", 2, alias},
 		{"INSERT INTO affected (advisory_id, ecosystem, variant, name, kind, lo, hi, hi_inclusive, version, repo) VALUES ", "(?,?,?,?,?,?,?,?,?,?)", "", 10, aff},
 		{"INSERT INTO unparsed_versions (advisory_id, ecosystem, name, version, reason) VALUES ", "(?,?,?,?,?)", "", 5, unp},

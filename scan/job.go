@@ -1,0 +1,62 @@
+package scan
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/hallmark-dev/hallmark/match"
+	"github.com/hallmark-dev/hallmark/osv"
+	"github.com/hallmark-dev/hallmark/report"
+	"github.com/hallmark-dev/hallmark/sbom"
+	"github.com/hallmark-dev/hallmark/vulndb"
+)
+
+// job is the scan of one package: its targets, the IDs of its candidate advisories (sorted,
+// unique) and its findings, before ignore rules.
+type job struct {
+	pkg      *sbom.Package
+	targets  []match.Target
+	ids      []string
+	findings []report.Finding
+}
+
+// lookup finds the candidate advisories of the job's targets by index.
+func (j *job) lookup(ctx context.Context, db *vulndb.DB, schemes match.SchemeFunc) error {
+	for _, t := range j.targets {
+		q := vulndb.Query{Ecosystem: t.Ecosystem, Release: t.Release, Names: []string{t.Name}, Version: t.Version, Commit: t.Commit, Repo: t.Repo}
+		if s, ok := schemes(t.Ecosystem, ""); ok {
+			q.Key = vulndb.KeyOf(s, t.Version)
+		}
+		found, err := db.Candidates(ctx, q)
+		if err != nil {
+			return fmt.Errorf("looking up %s: %w", j.pkg.Name, err)
+		}
+		j.ids = append(j.ids, found...)
+	}
+	slices.Sort(j.ids)
+	j.ids = slices.Compact(j.ids)
+	return nil
+}
+
+// evaluate decides exactly which candidates affect the package (package match) and turns them
+// into findings. It only reads advisories.
+func (j *job) evaluate(advisories map[string]*osv.Vulnerability, schemes match.SchemeFunc, parents map[string][]string, names map[string]string) {
+	if len(j.ids) == 0 {
+		return
+	}
+	cands := make([]*osv.Vulnerability, 0, len(j.ids))
+	for _, id := range j.ids {
+		if v := advisories[id]; v != nil {
+			cands = append(cands, v)
+		}
+	}
+	ms := match.Evaluate(j.pkg, cands, schemes)
+	if len(ms) == 0 {
+		return
+	}
+	advice := match.Advice(j.pkg, ms, schemes)
+	for _, f := range match.Group(j.pkg, ms, schemes) {
+		j.findings = append(j.findings, findingOf(j.pkg, f, advice, parents, names))
+	}
+}
