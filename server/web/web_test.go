@@ -159,3 +159,29 @@ func TestNoInline(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestServerHeadersStand checks that the handler keeps the security headers a server set
+// before calling it, and adds those it did not set.
+func TestServerHeadersStand(t *testing.T) {
+	h := Handler()
+	server := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:")
+		h.ServeHTTP(w, r)
+	})
+	rec := httptest.NewRecorder()
+	server.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	got := map[string]string{
+		"Content-Security-Policy": rec.Header().Get("Content-Security-Policy"),
+		"X-Content-Type-Options":  rec.Header().Get("X-Content-Type-Options"),
+	}
+	want := map[string]string{
+		"Content-Security-Policy": "default-src 'self'; img-src 'self' data:",
+		"X-Content-Type-Options":  "nosniff",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("headers (-want +got):\n%s", diff)
+	}
+	if n := len(rec.Header().Values("Content-Security-Policy")); n != 1 {
+		t.Errorf("%d Content-Security-Policy headers, want 1", n)
+	}
+}

@@ -1,0 +1,146 @@
+package web_test
+
+// Driving a headless Chromium through the Chrome DevTools Protocol (chromedp) for the tests of
+// the web UI.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromium returns the path of the browser, or skips the test when there is none.
+func chromium(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("HALLMARK_TEST_CHROMIUM")
+	if path == "" {
+		path = "/usr/bin/chromium"
+	}
+	if _, err := exec.LookPath(path); err != nil {
+		t.Skipf("no Chromium at %s (install the chromium package or set HALLMARK_TEST_CHROMIUM): %v", path, err)
+	}
+	return path
+}
+
+// browser is one headless Chromium tab and what its console said.
+type browser struct {
+	ctx  context.Context
+	dir  string // where screenshots go
+	mu   sync.Mutex
+	errs []string // console errors and uncaught exceptions, guarded by mu
+}
+
+// newBrowser starts Chromium with a fresh profile and no network activity of its own.
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium(t)),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1000),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+
+	b := &browser{ctx: ctx, dir: os.Getenv("HALLMARK_SCREENSHOTS")}
+	if b.dir == "" {
+		b.dir = t.TempDir()
+	} else if err := os.MkdirAll(b.dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	messages := chromedp.Console(ctx) // starts the browser
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type != chromedp.ConsoleError && !m.IsException() {
+				continue
+			}
+			// The one expected failure: the session check before signing in.
+			if m.Source == "network" && strings.HasSuffix(m.URL, "/api/v1/session") && strings.Contains(m.Text, "401") {
+				continue
+			}
+			b.mu.Lock()
+			b.errs = append(b.errs, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line))
+			b.mu.Unlock()
+		}
+	}()
+	return b
+}
+
+// consoleErrors returns what the page reported as errors so far.
+func (b *browser) consoleErrors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.errs...)
+}
+
+// step runs the actions of one step; on failure it saves a screenshot and reports the page.
+func (b *browser) step(t *testing.T, name string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.screenshot(t, "failed-"+name)
+		text, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body.innerText`))
+		t.Fatalf("%s: %v\nconsole errors: %q\npage:\n%s", name, err, b.consoleErrors(), text)
+	}
+}
+
+// screenshot saves the whole page as name.png.
+func (b *browser) screenshot(t *testing.T, name string) {
+	t.Helper()
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	p := filepath.Join(b.dir, name+".png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+	}
+}
+
+// js quotes s as a JavaScript string literal.
+func js(s string) string {
+	q, _ := json.Marshal(s)
+	return string(q)
+}
+
+// waitText waits until the first element matching the CSS selector contains text.
+func waitText(selector, text string) chromedp.Action[chromedp.Void] {
+	return waitFor(fmt.Sprintf(`(document.querySelector(%s)?.textContent ?? '').includes(%s)`, js(selector), js(text)))
+}
+
+// waitFor waits until the JavaScript expression is true. The limit only stops a hung test.
+func waitFor(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(time.Minute))
+}
+
+// choose selects value in a <select> as a user would, with its change event.
+func choose(id, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.WaitVisible(chromedp.ID(id)),
+		chromedp.SetValue(chromedp.ID(id), value),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.getElementById(%s).dispatchEvent(new Event('change', {bubbles: true}))`, js(id)))(ctx, t)
+			return err
+		}))
+}

@@ -1,0 +1,74 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hallmark-dev/hallmark/server/web"
+)
+
+// TestModules runs the pure functions of the JavaScript modules in Chromium: the page loads
+// them from the handler as the application does, and each case evaluates one expression.
+func TestModules(t *testing.T) {
+	if testing.Short() {
+		t.Skip("JavaScript tests in Chromium: skipped with -short")
+	}
+	chromium(t)
+	srv := httptest.NewServer(web.Handler())
+	t.Cleanup(srv.Close)
+	b := newBrowser(t)
+	b.step(t, "load", chromedp.Navigate(srv.URL+"/"), waitFor(`document.querySelector('script[type=module]') !== null`))
+
+	// found is a tree of two paths to qs and one to lodash, as the artifact page builds it.
+	const found = `new Map([
+		['pkg:npm/qs@6.7.0', {severity: 'high', paths: [
+			[{id: 1, name: 'express', version: '4', purl: 'pkg:npm/express@4'}, {id: 3, name: 'qs', version: '6.7.0', purl: 'pkg:npm/qs@6.7.0'}],
+			[{id: 1, name: 'express', version: '4', purl: 'pkg:npm/express@4'}, {id: 2, name: 'body-parser', version: '1', purl: 'pkg:npm/body-parser@1'}, {id: 3, name: 'qs', version: '6.7.0', purl: 'pkg:npm/qs@6.7.0'}]]}],
+		['pkg:npm/lodash@4.17.20', {severity: 'critical', paths: [[{id: 4, name: 'lodash', version: '4.17.20', purl: 'pkg:npm/lodash@4.17.20'}]]}]])`
+	tests := []struct {
+		name string
+		expr string // with dom, chart, tree and api, the modules
+		want any
+	}{
+		{"purl with version", `dom.purlPackage('pkg:npm/qs@6.7.0')`, "pkg:npm/qs"},
+		{"purl with encoded scope", `dom.purlPackage('pkg:npm/%40babel/core@7.0.0?arch=x#lib')`, "pkg:npm/%40babel/core"},
+		{"purl with scope", `dom.purlPackage('pkg:npm/@babel/core@7.0.0')`, "pkg:npm/@babel/core"},
+		{"purl without version", `dom.purlPackage('pkg:npm/@babel/core')`, "pkg:npm/@babel/core"},
+		{"go purl", `dom.purlPackage('pkg:golang/golang.org/x/net@v0.1.0#html')`, "pkg:golang/golang.org/x/net"},
+		{"axis bounds", `[0, 1, 7, 10, 12, 45, 101, 999].map(chart.niceMax)`, []any{1.0, 1.0, 10.0, 10.0, 20.0, 50.0, 200.0, 1000.0}},
+		{"levels", `dom.levelsOf({high: 1, odd: 2}, {critical: 0, low: 3})`, []any{"critical", "high", "low", "odd"}},
+		{"query string", `api.qs({a: '', b: 1, c: 'x y', d: null})`, "?b=1&c=x+y"},
+		{"empty query string", `api.qs({a: ''})`, ""},
+		{"list answers", `[api.items({items: [1]}), api.items([2]), api.items(null)]`, []any{[]any{1.0}, []any{2.0}, []any{}}},
+		{"tree roots", `[...tree.buildTree(` + found + `).children.values()].map((n) => n.comp.name).sort()`, []any{"express", "lodash"}},
+		{"tree highlights both paths", `tree.renderTree('shop', tree.buildTree(` + found + `), 'pkg:npm/qs@6.7.0').querySelectorAll('li.on-path').length`, 5.0},
+		{"tree marks the component", `tree.renderTree('shop', tree.buildTree(` + found + `), 'pkg:npm/qs@6.7.0').querySelectorAll('[aria-current="true"]').length`, 2.0},
+		{"tree without selection", `tree.renderTree('shop', tree.buildTree(` + found + `), '').querySelectorAll('li.on-path').length`, 0.0},
+		{"tree vulnerable badges", `tree.renderTree('shop', tree.buildTree(` + found + `), '').querySelectorAll('.badge').length`, 3.0},
+		{"empty tree", `tree.renderTree('shop', tree.buildTree(new Map()), '').textContent.startsWith('No dependency path')`, true},
+		{"chart", `chart.trendChart([{day: '2026-01-01', open: {high: 2}}, {day: '2026-01-02', open: {high: 1, critical: 4}}]).querySelectorAll('polygon').length`, 2.0},
+		{"chart description", `chart.trendChart([{day: '2026-01-02', open: {high: 1, critical: 4}}]).querySelector('desc').textContent`, "Open findings on 2026-01-02: 4 critical, 1 high."},
+		{"empty chart", `chart.trendChart([]).tagName`, "P"},
+		{"text is never markup", `dom.h('p', null, '<b>x</b>').children.length`, 0.0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			expr := fmt.Sprintf(`(async () => {
+				const base = document.querySelector('script[type=module]').src.replace(/js\/app\.js$/, '');
+				const [dom, chart, tree, api] = await Promise.all(['dom', 'chart', 'tree', 'api'].map((m) => import(base + 'js/' + m + '.js')));
+				return (%s);
+			})()`, tt.expr)
+			got, err := chromedp.Run(b.ctx, chromedp.Evaluate[any](expr, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatalf("%s: %v", tt.expr, err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("%s (-want +got):\n%s", tt.expr, diff)
+			}
+		})
+	}
+}
