@@ -93,22 +93,32 @@ function select(id, options, value) {
   return h('select', { id, name: id }, options.map(([v, t]) => h('option', { value: v, selected: v === value }, t)));
 }
 
+// inForce lists the latest state per package of an audit trail (newest first).
+function inForce(list) {
+  const latest = new Map();
+  for (const e of list) if (e.purl && !latest.has(e.purl)) latest.set(e.purl, e);
+  if (latest.size === 0) return null;
+  return h('ul', { class: 'in-force', 'aria-label': 'Analyses in force' }, [...latest.values()].map((e) =>
+    h('li', null, h('code', null, e.purl), ': ', h('span', { class: `state state-${e.state}` }, (e.state || '').replaceAll('_', ' ')),
+      e.justification ? ` (${e.justification.replaceAll('_', ' ')})` : '', e.action ? ` (${e.action})` : '')));
+}
+
 function auditTable(answer) {
   if (answer instanceof Error) return errorBox(answer);
   const list = items(answer);
   if (list.length === 0) return h('p', { class: 'muted' }, 'No analysis has been recorded for this advisory yet.');
-  return table(null, ['Time', 'Author', 'Package', 'Change', 'Justification or action', 'Comment'], list.map((e) => {
+  return h('div', null, inForce(list), table(null, ['Time', 'Author', 'Package', 'Change', 'Justification or action', 'Comment'], list.map((e) => {
     const from = e.previous_state || e.from || e.old_state || '';
     const to = e.state || e.to || e.new_state || '';
     return [
       time(e.time),
-      e.author || '—',
+      e.via ? `${e.author} (via ${e.via})` : e.author || '—',
       h('code', { class: 'wrap' }, e.purl || (e.finding_id ? `finding ${e.finding_id}` : '—')),
       h('span', null, from ? `${from.replaceAll('_', ' ')} \u2192 ` : '', h('strong', null, to.replaceAll('_', ' '))),
       e.justification || e.action || '—',
       e.comment || '—',
     ];
-  }), { class: 'audit' });
+  }), { class: 'audit' }));
 }
 
 /** The advisory page. */
