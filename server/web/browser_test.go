@@ -144,3 +144,48 @@ func choose(id, value string) chromedp.Action[chromedp.Void] {
 			return err
 		}))
 }
+
+// a11yProblems is a script listing what a keyboard or screen reader user meets first on a
+// page: form controls without a label, tables without headers, images without a text
+// alternative, unnamed buttons and links, not exactly one h1, duplicate ids and ARIA
+// references to missing elements.
+const a11yProblems = `(() => {
+	const p = [];
+	const short = (el) => el.outerHTML.slice(0, 100);
+	for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+		if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')) p.push('no label: ' + short(el));
+	}
+	for (const t of document.querySelectorAll('table')) if (!t.querySelector('th')) p.push('no header cells: ' + short(t));
+	for (const i of document.querySelectorAll('img')) if (!i.hasAttribute('alt')) p.push('no alt: ' + short(i));
+	for (const el of document.querySelectorAll('button, a[href]')) {
+		if (!el.textContent.trim() && !el.getAttribute('aria-label')) p.push('no name: ' + short(el));
+	}
+	const h1 = document.querySelectorAll('h1').length;
+	if (h1 !== 1) p.push(h1 + ' h1 elements');
+	const ids = new Set();
+	for (const el of document.querySelectorAll('[id]')) {
+		if (ids.has(el.id)) p.push('duplicate id ' + el.id);
+		ids.add(el.id);
+	}
+	for (const attr of ['aria-labelledby', 'aria-describedby', 'aria-controls']) {
+		for (const el of document.querySelectorAll('[' + attr + ']')) {
+			for (const id of el.getAttribute(attr).split(/\s+/).filter(Boolean)) {
+				if (!document.getElementById(id)) p.push(attr + ' names no element: ' + id);
+			}
+		}
+	}
+	return p;
+})()`
+
+// page saves a screenshot of the page as name.png and reports its accessibility problems.
+func (b *browser) page(t *testing.T, name string) {
+	t.Helper()
+	b.screenshot(t, name)
+	problems, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](a11yProblems))
+	if err != nil {
+		t.Fatalf("%s: checking accessibility: %v", name, err)
+	}
+	for _, p := range problems {
+		t.Errorf("%s: %s", name, p)
+	}
+}
