@@ -1,0 +1,177 @@
+package portfolio
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/hallmark-dev/hallmark/match"
+	"github.com/hallmark-dev/hallmark/osv"
+	"github.com/hallmark-dev/hallmark/version/lookup"
+)
+
+// reevalBatch is how many advisories one re-evaluation transaction covers.
+const reevalBatch = 1000
+
+// Reevaluate re-matches the components affected by the given advisories (before or after
+// their change: findings of these advisories that no longer match are resolved) and writes
+// the resulting events.
+//
+// The components are found by range scans of the advisories' index rows over the components'
+// version keys, plus those with an open finding of these advisories; only they are read and
+// evaluated (package match), and only their findings of these advisories are diffed.
+func (p *Portfolio) Reevaluate(ctx context.Context, advisoryIDs []string) (*ReevalStats, error) {
+	ids := slices.Clone(advisoryIDs)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	ids = slices.DeleteFunc(ids, func(s string) bool { return s == "" })
+	total := &ReevalStats{}
+	err := chunks(ids, reevalBatch, func(part []string) error {
+		st, err := p.reevaluate(ctx, part)
+		if err != nil {
+			return err
+		}
+		total.Advisories += st.Advisories
+		total.Components += st.Components
+		total.Artifacts += st.Artifacts
+		total.Opened += st.Opened
+		total.Resolved += st.Resolved
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return total, nil
+}
+
+func (p *Portfolio) reevaluate(ctx context.Context, ids []string) (*ReevalStats, error) {
+	schemes := match.Memo(lookup.For)
+	comps, advs, err := p.affectedComponents(ctx, ids, true)
+	if err != nil {
+		return nil, err
+	}
+	st := &ReevalStats{Advisories: len(ids), Components: len(comps)}
+	var want []found
+	for _, c := range comps {
+		want = append(want, evaluate(c, advs, schemes)...)
+	}
+	compIDs := make([]int64, len(comps))
+	artSet := map[int64]bool{}
+	for i, c := range comps {
+		compIDs[i] = c.id
+		artSet[c.artifactID] = true
+	}
+	st.Artifacts = len(artSet)
+	if len(comps) == 0 {
+		return st, nil
+	}
+	err = p.st.Transact(ctx, func(tx *sql.Tx) error {
+		// Components an upload replaced since they were read are gone: no finding for them.
+		live := map[int64]bool{}
+		err := chunks(compIDs, maxIn, func(part []int64) error {
+			return queryEach(ctx, tx, `SELECT id FROM components WHERE id IN (`+marks(len(part))+`)`, anys(part), func(r *sql.Rows) error {
+				var id int64
+				if err := r.Scan(&id); err != nil {
+					return err
+				}
+				live[id] = true
+				return nil
+			})
+		})
+		if err != nil {
+			return fmt.Errorf("reading components: %w", err)
+		}
+		cur := slices.DeleteFunc(slices.Clone(want), func(f found) bool { return !live[f.c.id] })
+		have := map[string]*stored{}
+		err = chunks(compIDs, maxIn, func(part []int64) error {
+			return chunks(ids, maxIn, func(advPart []string) error {
+				q := `SELECT ` + storedColumns + ` FROM findings f WHERE f.component_id IN (` + marks(len(part)) + `) AND f.advisory_id IN (` + marks(len(advPart)) + `)`
+				return queryEach(ctx, tx, q, append(anys(part), anys(advPart)...), func(r *sql.Rows) error {
+					s, err := scanStored(r)
+					if err != nil {
+						return err
+					}
+					have[reevalKey(s.componentID.Int64, s.advisory)] = s
+					return nil
+				})
+			})
+		})
+		if err != nil {
+			return fmt.Errorf("reading findings: %w", err)
+		}
+		arts, err := artInfos(ctx, tx, sortedKeys(artSet))
+		if err != nil {
+			return err
+		}
+		ch, err := p.apply(ctx, tx, p.now(), arts, diff{want: cur, have: have, key: func(f *found) string { return reevalKey(f.c.id, f.advisory) }})
+		if err != nil {
+			return err
+		}
+		st.Opened, st.Resolved = ch.opened, ch.resolved
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func reevalKey(component int64, advisory string) string {
+	return strconv.FormatInt(component, 10) + "\x00" + advisory
+}
+
+func sortedKeys(m map[int64]bool) []int64 {
+	out := make([]int64, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// affectedComponents returns the components the advisories' index rows reach by range scans
+// (with open, when asked, those having an open finding of one of them), and the advisories
+// that are stored (sorted by ID; withdrawn ones included: they match nothing).
+func (p *Portfolio) affectedComponents(ctx context.Context, ids []string, open bool) ([]*comp, []*osv.Vulnerability, error) {
+	byID, err := p.adv.Advisories(ctx, ids)
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading advisories: %w", err)
+	}
+	advs := make([]*osv.Vulnerability, 0, len(byID))
+	for _, v := range byID {
+		advs = append(advs, v)
+	}
+	slices.SortFunc(advs, func(a, b *osv.Vulnerability) int { return cmp.Compare(a.ID, b.ID) })
+	rows, err := p.affectedRows(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	set, err := p.scanComponents(ctx, rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	if open {
+		err := chunks(ids, maxIn, func(part []string) error {
+			return queryEach(ctx, p.st.SQL(), `SELECT component_id FROM findings WHERE advisory_id IN (`+marks(len(part))+`)
+				AND state = 'open' AND component_id IS NOT NULL`, anys(part), func(r *sql.Rows) error {
+				var id int64
+				if err := r.Scan(&id); err != nil {
+					return err
+				}
+				set[id] = true
+				return nil
+			})
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading open findings: %w", err)
+		}
+	}
+	comps, err := p.loadComponents(ctx, p.st.SQL(), sortedKeys(set))
+	if err != nil {
+		return nil, nil, err
+	}
+	return comps, advs, nil
+}
