@@ -1,0 +1,49 @@
+package server
+
+import (
+	"context"
+	"io"
+
+	"github.com/hallmark-dev/hallmark/portfolio"
+	"github.com/hallmark-dev/hallmark/triage"
+)
+
+// TriageService adapts package triage to the Triage interface.
+func TriageService(t *triage.Triage) Triage { return triageAdapter{t} }
+
+type triageAdapter struct{ t *triage.Triage }
+
+var _ Triage = triageAdapter{}
+
+func (a triageAdapter) SetAnalysis(ctx context.Context, sc portfolio.Scope, an Analysis) (any, error) {
+	return a.t.Set(ctx, sc, triage.Analysis{TeamID: an.TeamID, FindingID: an.FindingID, Advisory: an.Advisory, Purl: an.Purl,
+		State: an.State, Justification: an.Justification, Action: an.Action, Comment: an.Comment, Author: an.Author})
+}
+
+func (a triageAdapter) Analyses(ctx context.Context, sc portfolio.Scope, ids []int64) (map[int64]any, error) {
+	m, err := a.t.For(ctx, sc, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]any, len(m))
+	for id, an := range m {
+		out[id] = an
+	}
+	return out, nil
+}
+
+func (a triageAdapter) Audit(ctx context.Context, sc portfolio.Scope, advisory string, limit int) (any, error) {
+	entries, err := a.t.Audit(ctx, sc, advisory, limit)
+	if entries == nil {
+		entries = []triage.AuditEntry{}
+	}
+	return entries, err
+}
+
+func (a triageAdapter) ExportOpenVEX(ctx context.Context, sc portfolio.Scope, w io.Writer, author string) error {
+	return a.t.ExportOpenVEX(ctx, sc, w, author)
+}
+
+func (a triageAdapter) IngestVEX(ctx context.Context, teamID int64, doc []byte, author string) (int, error) {
+	return a.t.IngestVEX(ctx, teamID, doc, author)
+}

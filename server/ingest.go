@@ -1,0 +1,314 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/hallmark-dev/hallmark/format/cyclonedx"
+	"github.com/hallmark-dev/hallmark/format/spdx"
+	"github.com/hallmark-dev/hallmark/portfolio"
+	"github.com/hallmark-dev/hallmark/sbom"
+	"github.com/hallmark-dev/hallmark/vulndb"
+)
+
+// Media types of SBOM uploads.
+const (
+	MediaCycloneDX = "application/vnd.cyclonedx+json"
+	MediaSPDX      = "application/spdx+json"
+)
+
+// readBody reads r's body, gunzipping it when Content-Encoding says gzip, up to limit bytes
+// after decompression.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	var body io.Reader = r.Body
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			return nil, fmt.Errorf("%w: gzip body: %v", errBadRequest, err)
+		}
+		defer zr.Close()
+		body = zr
+	default:
+		return nil, fmt.Errorf("%w: Content-Encoding %q (send gzip or nothing)", errUnsupported, enc)
+	}
+	data, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: reading the body: %v", errBadRequest, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%w: more than %d bytes after decompression", errTooLarge, limit)
+	}
+	return data, nil
+}
+
+// mediaType returns the request's media type without parameters.
+func mediaType(r *http.Request) string {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(mt)
+}
+
+var digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+
+// maxNameLength bounds artifact names and versions.
+const maxNameLength = 1024
+
+func (s *Server) postSBOM(w http.ResponseWriter, r *http.Request, c *call) error {
+	q := r.URL.Query()
+	name, version, digest := q.Get("name"), q.Get("version"), q.Get("digest")
+	if name == "" || len(name) > maxNameLength || len(version) > maxNameLength {
+		return fmt.Errorf("%w: ?name= is required (and ?version=), each up to %d bytes", errBadRequest, maxNameLength)
+	}
+	if digest != "" && !digestRE.MatchString(digest) {
+		return fmt.Errorf("%w: ?digest= must be sha256: and 64 lowercase hex digits", errBadRequest)
+	}
+	var decode func(io.Reader) (*sbom.Inventory, error)
+	var format string
+	switch mt := mediaType(r); mt {
+	case MediaCycloneDX:
+		decode, format = cyclonedx.Decode, "CycloneDX"
+	case MediaSPDX:
+		decode, format = spdx.Decode, "SPDX"
+	default:
+		return fmt.Errorf("%w: Content-Type %q (send %s or %s)", errUnsupported, mt, MediaCycloneDX, MediaSPDX)
+	}
+	team, err := s.teamFor(r, c)
+	if err != nil {
+		return err
+	}
+	doc, err := readBody(r, MaxSBOMSize)
+	if err != nil {
+		return err
+	}
+	inv, err := decode(bytes.NewReader(doc))
+	if err != nil {
+		return fmt.Errorf("%w: %w", errBadRequest, err)
+	}
+	res, err := s.opts.Portfolio.Ingest(r.Context(), portfolio.IngestRequest{
+		TeamID: team, Name: name, Version: version, Digest: digest, Format: format, Document: doc, Inventory: inv,
+	})
+	if err != nil {
+		return err
+	}
+	if res.Findings > 0 && s.opts.Webhooks != nil {
+		s.opts.Webhooks.Wake()
+	}
+	writeJSON(w, http.StatusCreated, res)
+	return nil
+}
+
+// teamDocument resolves the team of a document upload and reads the document.
+func (s *Server) teamDocument(r *http.Request, c *call) (int64, []byte, error) {
+	team, err := s.teamFor(r, c)
+	if err != nil {
+		return 0, nil, err
+	}
+	doc, err := readBody(r, MaxDocumentSize)
+	return team, doc, err
+}
+
+func (s *Server) postAttestation(w http.ResponseWriter, r *http.Request, c *call) error {
+	if s.opts.Evidence == nil {
+		return fmt.Errorf("%w: attestations", errNotAvailable)
+	}
+	team, doc, err := s.teamDocument(r, c)
+	if err != nil {
+		return err
+	}
+	att, err := s.opts.Evidence.IngestAttestation(r.Context(), team, doc)
+	return reply(w, http.StatusCreated, att, err)
+}
+
+func (s *Server) postVEX(w http.ResponseWriter, r *http.Request, c *call) error {
+	if s.opts.Triage == nil {
+		return fmt.Errorf("%w: VEX", errNotAvailable)
+	}
+	team, doc, err := s.teamDocument(r, c)
+	if err != nil {
+		return err
+	}
+	n, err := s.opts.Triage.IngestVEX(r.Context(), team, doc, c.p.Name)
+	return reply(w, http.StatusCreated, map[string]int{"statements": n}, err)
+}
+
+// advisoriesResult is the answer of POST /api/v1/advisories.
+type advisoriesResult struct {
+	Read         int                    `json:"read"`
+	Added        int                    `json:"added"`
+	Updated      int                    `json:"updated"`
+	Unchanged    int                    `json:"unchanged"`
+	Withdrawn    int                    `json:"withdrawn"`
+	Malformed    []vulndb.Malformed     `json:"malformed"`
+	Changed      []string               `json:"changed"`
+	Reevaluation *portfolio.ReevalStats `json:"reevaluation"`
+}
+
+func (s *Server) postAdvisories(w http.ResponseWriter, r *http.Request, c *call) error {
+	doc, err := readBody(r, MaxAdvisoriesSize)
+	if err != nil {
+		return err
+	}
+	ext := ".json"
+	if bytes.HasPrefix(doc, []byte("PK\x03\x04")) {
+		ext = ".zip"
+	} else if b := bytes.TrimLeft(doc, " \t\r\n"); len(b) == 0 || b[0] != '{' {
+		return fmt.Errorf("%w: the body is neither an OSV JSON document nor a zip of them", errBadRequest)
+	}
+	res, err := s.importAdvisories(r.Context(), doc, ext)
+	if err != nil {
+		return err
+	}
+	if ext == ".json" && len(res.Malformed) > 0 {
+		return fmt.Errorf("%w: %s", errBadRequest, res.Malformed[0].Err)
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// importAdvisories imports advisories from data (ext says .json or .zip), re-evaluates the
+// portfolio for the ones that changed and wakes webhook delivery.
+func (s *Server) importAdvisories(ctx context.Context, data []byte, ext string) (*advisoriesResult, error) {
+	f, err := os.CreateTemp("", "hallmark-advisories-*"+ext)
+	if err != nil {
+		return nil, fmt.Errorf("storing the upload: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("storing the upload: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("storing the upload: %w", err)
+	}
+	// The temporary file's name is unique: the advisories recorded with it as their source are
+	// exactly the ones this import added or changed.
+	st, err := s.opts.Advisories.Import(ctx, f.Name(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("importing advisories: %w", err)
+	}
+	changed, err := s.advisoriesFrom(ctx, f.Name())
+	if err != nil {
+		return nil, err
+	}
+	res := &advisoriesResult{Read: st.Read, Added: st.Added, Updated: st.Updated, Unchanged: st.Unchanged,
+		Withdrawn: st.Withdrawn, Malformed: st.Malformed, Changed: changed}
+	// Name files as the client knows them: the upload, or its zip entries.
+	res.Malformed = make([]vulndb.Malformed, len(st.Malformed))
+	for i, m := range st.Malformed {
+		res.Malformed[i] = vulndb.Malformed{File: strings.Replace(m.File, f.Name(), "upload", 1), Err: strings.ReplaceAll(m.Err, f.Name(), "upload")}
+	}
+	if res.Changed == nil {
+		res.Changed = []string{}
+	}
+	if res.Reevaluation, err = s.reevaluate(ctx, changed); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// advisoriesFrom returns the IDs of advisories stored from source, and forgets the source
+// itself (an upload is not a source to show in 'db status').
+func (s *Server) advisoriesFrom(ctx context.Context, source string) ([]string, error) {
+	var ids []string
+	err := s.opts.Store.Transact(ctx, func(tx *sql.Tx) error {
+		ids = ids[:0]
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM advisories WHERE source = ?`, source)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM sources WHERE name = ?`, source)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading the imported advisories: %w", err)
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+// reevaluate re-matches the portfolio for the given advisories and wakes webhook delivery.
+func (s *Server) reevaluate(ctx context.Context, ids []string) (*portfolio.ReevalStats, error) {
+	if len(ids) == 0 {
+		return &portfolio.ReevalStats{}, nil
+	}
+	stats, err := s.opts.Portfolio.Reevaluate(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("re-evaluating the portfolio: %w", err)
+	}
+	if s.opts.Webhooks != nil && stats.Opened+stats.Resolved > 0 {
+		s.opts.Webhooks.Wake()
+	}
+	return stats, nil
+}
+
+func (s *Server) getAdvisory(w http.ResponseWriter, r *http.Request, c *call) error {
+	id := r.PathValue("id")
+	var doc []byte
+	err := s.opts.Store.SQL().QueryRowContext(r.Context(), `SELECT doc FROM advisories WHERE id = ?`, id).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		// An alias (a CVE) names the advisories that carry it: answer with the first.
+		group, gerr := s.opts.Advisories.AliasGroup(r.Context(), id)
+		if gerr != nil {
+			return gerr
+		}
+		sort.Strings(group)
+		for _, g := range group {
+			if g == id {
+				continue
+			}
+			err = s.opts.Store.SQL().QueryRowContext(r.Context(), `SELECT doc FROM advisories WHERE id = ?`, g).Scan(&doc)
+			if err == nil || !errors.Is(err, sql.ErrNoRows) {
+				break
+			}
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: advisory %s", errNotFound, id)
+	}
+	if err != nil {
+		return fmt.Errorf("reading advisory %s: %w", id, err)
+	}
+	sum := sha256.Sum256(doc)
+	w.Header().Set("ETag", `"`+hex.EncodeToString(sum[:16])+`"`)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(doc)
+	return nil
+}
+
+func (s *Server) getAffected(w http.ResponseWriter, r *http.Request, c *call) error {
+	a, err := s.opts.Portfolio.AffectedBy(r.Context(), c.p.Portfolio(), r.PathValue("id"))
+	return reply(w, http.StatusOK, a, err)
+}
