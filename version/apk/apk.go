@@ -7,8 +7,7 @@
 // Parse and Compare follow apk-tools 2.14 (src/version.c, apk_version_validate and
 // apk_version_compare_blob), the apk that built and compared the packages of Alpine 3.x up to
 // 3.22 and so the versions of Alpine's security database and OSV's Alpine advisories. Its
-// grammar is looser than the documented one, and Parse accepts exactly what it accepts (apart
-// from the empty string and NUL bytes): a letter may be followed by more digits (6.6.2p1,
+// grammar is looser than the documented one: a letter may be followed by more digits (6.6.2p1,
 // which apk-tools 3 rejects), the first number may be empty (.1, a), dots may repeat (0..8),
 // "_" or "-r" may end the version, and numbers have at most 17 digits. On top of that, Parse
 // accepts apk-tools 3's "~hash" component (lower-case hexadecimal, after the suffixes and
@@ -25,6 +24,22 @@
 // Where apk-tools 3 orders differently from 2.14 (it rejects a letter followed by digits, and
 // it compares numbers with leading zeros as strings, so 1.0 < 1.00 for it), this package
 // follows 2.14.
+//
+// OSV orders Alpine versions that apk-tools rejects too (osv-scalibr's semantic package, the
+// source of the conformance fixtures), and so does this package, so that every line of the
+// fixtures holds (Valid tells the versions apk-tools accepts):
+//   - where apk-tools 2.14 would reject a version (an unknown character or suffix, "-" without
+//     "r", a component out of order, "~" without a hash), the rest of the string is one token
+//     that ranks below every other token but a pre-release suffix, as apk-tools 3 ranks an
+//     invalid token; all rests are equal ("1.2_blah" < "1.2", "1-r0-1" = "1-r0-2",
+//     "1.0_foo" = "1.0_bar", "1.0bc" > "1.0");
+//   - "-r" followed by a letter is no revision but the start of a rest ("1-ruff" < "1"), while
+//     an empty revision followed by anything else is 0 ("1-r-2" = "1-r0-1");
+//   - an empty number after a dot ("0.r1", "1..2", "1.") ranks below the end and above a rest
+//     (apk-tools 2.14 reads it as 0; apk-tools 3 rejects it), so "0.r1" < "0r2".
+//
+// Only the empty string, NUL bytes, numbers of more than 17 digits and strings longer than
+// version.MaxLength are rejected.
 package apk
 
 import (
@@ -60,6 +75,8 @@ const (
 	tokHash
 	tokRevision
 	tokEnd
+	tokEmpty // an empty number after a dot ("1..2", "0.r1", "1."): OSV's extension
+	tokRest  // the rest of a version from where apk rejects it: OSV's extension
 )
 
 // suffixes in order; values are index-4, so pre-releases are negative.
@@ -80,7 +97,8 @@ type Version struct {
 	tokens []token // ends with a tokEnd token
 }
 
-// Parse validates s as an Alpine package version.
+// Parse reads s as an Alpine package version. Every string of at most MaxLength bytes without
+// NUL bytes and numbers of more than 17 digits is one (see the package documentation).
 func Parse(s string) (Version, error) {
 	bad := func(reason string) (Version, error) { return Version{}, version.Invalid("apk", s, reason) }
 	switch {
@@ -98,15 +116,36 @@ func Parse(s string) (Version, error) {
 	return Version{s: s, tokens: toks}, nil
 }
 
+// Valid reports whether apk-tools itself accepts s (2.14's apk_version_validate, with
+// apk-tools 3's "~hash"): whether s parses without an empty number after a dot or a rest that
+// apk rejects.
+func Valid(s string) bool {
+	v, err := Parse(s)
+	if err != nil {
+		return false
+	}
+	for _, t := range v.tokens {
+		if t.kind == tokEmpty || t.kind == tokRest {
+			return false
+		}
+	}
+	return true
+}
+
 // tokenize reads s as apk-tools 2.14's get_token and next_token do, with apk-tools 3's
-// "~hash" added. It returns the tokens, ending with tokEnd, or why s is invalid.
+// "~hash" added and OSV's extensions: an empty number after a dot is a tokEmpty token, and
+// where apk would reject s, a tokRest token ends the tokens. It returns the tokens, ending
+// with tokEnd or tokRest, or why s is invalid.
 func tokenize(s string) ([]token, string) {
 	toks := make([]token, 0, 8)
 	kind, pos := tokDigit, 0
 	for {
 		if pos == len(s) {
-			if kind == tokHash {
-				return nil, "'~' not followed by a lower-case hexadecimal commit hash"
+			switch kind {
+			case tokHash: // '~' not followed by a commit hash
+				return append(toks, token{kind: tokRest}), ""
+			case tokDigitOrZero:
+				return append(toks, token{kind: tokEmpty}, token{kind: tokEnd}), ""
 			}
 			// A token at the end of the string is empty and worth 0.
 			return append(toks, token{kind: kind}, token{kind: tokEnd}), ""
@@ -135,6 +174,14 @@ func tokenize(s string) ([]token, string) {
 			if i-pos > maxDigits {
 				return nil, "number with more than 17 digits"
 			}
+			switch {
+			case i > pos:
+			case kind == tokDigitOrZero:
+				t.kind = tokEmpty
+			case kind == tokRevision && (isLower(s[pos]) || 'A' <= s[pos] && s[pos] <= 'Z'):
+				// "-r" then a letter ("1-ruff") is no revision: the rest starts at the '-'.
+				return append(toks, token{kind: tokRest}), ""
+			}
 			pos = i
 		case tokLetter:
 			t.n = int64(s[pos])
@@ -148,16 +195,16 @@ func tokenize(s string) ([]token, string) {
 					break
 				}
 			}
-			if !found {
-				return nil, "unknown suffix after '_' (want alpha, beta, pre, rc, cvs, svn, git, hg or p)"
+			if !found { // not one of alpha, beta, pre, rc, cvs, svn, git, hg or p
+				return append(toks, token{kind: tokRest}), ""
 			}
 		case tokHash:
 			i := pos
 			for i < len(s) && isHex(s[i]) {
 				i++
 			}
-			if i == pos {
-				return nil, "'~' not followed by a lower-case hexadecimal commit hash"
+			if i == pos { // '~' not followed by a lower-case hexadecimal commit hash
+				return append(toks, token{kind: tokRest}), ""
 			}
 			t.hash, pos = s[pos:i], i
 		}
@@ -166,10 +213,8 @@ func tokenize(s string) ([]token, string) {
 			return append(toks, token{kind: tokEnd}), ""
 		}
 		if next == tokInvalid {
-			var reason string
-			next, pos, reason = nextKind(s, pos, kind)
-			if reason != "" {
-				return nil, reason
+			if next, pos = nextKind(s, pos, kind); next == tokInvalid {
+				return append(toks, token{kind: tokRest}), ""
 			}
 		}
 		kind = next
@@ -177,16 +222,18 @@ func tokenize(s string) ([]token, string) {
 }
 
 // nextKind decides the kind of the token at s[pos] after a token of kind prev (apk-tools
-// 2.14's next_token) and skips its separator.
-func nextKind(s string, pos, prev int) (kind, newPos int, reason string) {
+// 2.14's next_token) and skips its separator. It returns tokInvalid where apk rejects the
+// version: an unexpected character, '-' without 'r', or a component out of the order
+// number{.number}...{letter}{_suffix{number}}...{~hash}{-r#}.
+func nextKind(s string, pos, prev int) (kind, newPos int) {
 	c := s[pos]
 	switch {
 	case (prev == tokDigit || prev == tokDigitOrZero) && isLower(c):
-		return tokLetter, pos, ""
+		return tokLetter, pos
 	case prev == tokLetter && isDigit(c):
-		return tokDigit, pos, ""
+		return tokDigit, pos
 	case prev == tokSuffix && isDigit(c):
-		return tokSuffixNo, pos, ""
+		return tokSuffixNo, pos
 	}
 	switch c {
 	case '.':
@@ -197,50 +244,41 @@ func nextKind(s string, pos, prev int) (kind, newPos int, reason string) {
 		kind = tokHash
 	case '-':
 		if pos+1 >= len(s) || s[pos+1] != 'r' {
-			return 0, 0, "'-' not followed by 'r'"
+			return tokInvalid, pos
 		}
 		kind = tokRevision
 		pos++
 	default:
-		return 0, 0, "unexpected character " + quote(c)
+		return tokInvalid, pos
 	}
 	pos++
 	if kind < prev && !(kind == tokDigitOrZero && prev == tokDigit) &&
 		!(kind == tokSuffix && prev == tokSuffixNo) || kind == tokHash && prev == tokHash {
-		return 0, 0, quote(c) + " out of order (want number{.number}...{letter}{_suffix{number}}...{~hash}{-r#})"
+		return tokInvalid, pos
 	}
-	return kind, pos, ""
+	return kind, pos
 }
 
 // String returns the version as it was given.
 func (v Version) String() string { return v.s }
 
 // Compare orders v and o (a Version of this package) as apk-tools 2.14's
-// apk_version_compare_blob does.
+// apk_version_compare_blob does, with OSV's extensions: the tokens compare in turn, first by
+// the rank of their kind at one place (the tags of Key), then by value; two rests are equal.
 func (v Version) Compare(o version.Version) int {
 	a, b := v.tokens, o.(Version).tokens
-	// Walk both streams while the tokens are of the same kind and equal; i is the place of the
-	// next tokens, whose kinds are ak and bk.
-	ak, bk := a[0].kind, b[0].kind
-	i := 0
-	for ak == bk && ak != tokEnd {
+	for i := 0; ; i++ {
+		ra, rb := rank(a[i]), rank(b[i])
+		switch {
+		case ra != rb:
+			return version.Sign(int(ra) - int(rb))
+		case ra == tagEnd || ra == tagRest:
+			return 0
+		}
 		if c := compareValues(a[i], b[i]); c != 0 {
 			return c
 		}
-		i++
-		ak, bk = a[i].kind, b[i].kind
 	}
-	switch {
-	case ak == bk:
-		return 0
-	case ak == tokSuffix && a[i].n < 0:
-		return -1
-	case bk == tokSuffix && b[i].n < 0:
-		return 1
-	case ak > bk:
-		return -1
-	}
-	return 1
 }
 
 func compareValues(a, b token) int {
@@ -256,9 +294,15 @@ func compareValues(a, b token) int {
 	return 0
 }
 
-// Key tags: the kinds in the order Compare gives them when they meet at one place.
+// Key tags: the ranks of the kinds of token when two versions have tokens of different kinds
+// at one place. In apk-tools 2.14 a pre-release suffix is lower than anything, and otherwise the
+// kind that comes later in the grammar is lower; the rest, where apk would reject the version,
+// ranks just above a pre-release suffix (as in apk-tools 3, where an invalid token is lower
+// than anything but a pre-release suffix), and an empty number after a dot just above it.
 const (
 	tagPreSuffix = iota + 1
+	tagRest
+	tagEmpty
 	tagEnd
 	tagRevision
 	tagHash
@@ -269,47 +313,66 @@ const (
 	tagDigitOrZero
 )
 
-// tags maps the kinds of numeric tokens to their tags.
-var tags = [...]byte{tokDigit: tagDigit, tokSuffixNo: tagSuffixNo, tokRevision: tagRevision}
+// rank returns the tag of t's kind.
+func rank(t token) byte {
+	switch t.kind {
+	case tokSuffix:
+		if t.n < 0 {
+			return tagPreSuffix
+		}
+		return tagPostSuffix
+	case tokDigitOrZero:
+		return tagDigitOrZero
+	case tokDigit:
+		return tagDigit
+	case tokLetter:
+		return tagLetter
+	case tokSuffixNo:
+		return tagSuffixNo
+	case tokHash:
+		return tagHash
+	case tokRevision:
+		return tagRevision
+	case tokEnd:
+		return tagEnd
+	case tokEmpty:
+		return tagEmpty
+	}
+	return tagRest
+}
 
-// Key returns the order-preserving key: a tag and a value for each token.
+// Key returns the order-preserving key: a tag and a value for each token (the end, an empty
+// number and the rest have no value, and the rest ends the key).
 func (v Version) Key() []byte {
 	b := make([]byte, 0, 4*len(v.tokens))
 	for _, t := range v.tokens {
+		tag := rank(t)
+		b = append(b, tag)
 		switch t.kind {
 		case tokSuffix:
 			if t.n < 0 {
-				b = append(b, tagPreSuffix, byte(t.n+4))
+				b = append(b, byte(t.n+4))
 			} else {
-				b = append(b, tagPostSuffix, byte(t.n))
+				b = append(b, byte(t.n))
 			}
 		case tokLetter:
-			b = append(b, tagLetter, byte(t.n))
+			b = append(b, byte(t.n))
 		case tokHash:
-			b = version.AppendString(append(b, tagHash), t.hash)
-		case tokEnd:
-			b = append(b, tagEnd)
+			b = version.AppendString(b, t.hash)
 		case tokDigitOrZero:
 			// Zero runs are negative: 0x01 and 0xFFFF minus the count (at most 255 in a
 			// 256-byte version); numbers are 0x02 and the number.
 			if t.n < 0 {
 				d := 0xFFFF + t.n
-				b = append(b, tagDigitOrZero, 0x01, byte(d>>8), byte(d))
+				b = append(b, 0x01, byte(d>>8), byte(d))
 			} else {
-				b = version.AppendUint64(append(b, tagDigitOrZero, 0x02), uint64(t.n))
+				b = version.AppendUint64(append(b, 0x02), uint64(t.n))
 			}
-		default:
-			b = version.AppendUint64(append(b, tags[t.kind]), uint64(t.n))
+		case tokDigit, tokSuffixNo, tokRevision:
+			b = version.AppendUint64(b, uint64(t.n))
 		}
 	}
 	return b
-}
-
-func quote(c byte) string {
-	if c < 0x20 || c >= 0x7F {
-		return "byte " + string("0123456789abcdef"[c>>4]) + string("0123456789abcdef"[c&15])
-	}
-	return "'" + string(c) + "'"
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
