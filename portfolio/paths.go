@@ -96,17 +96,21 @@ func (p *Portfolio) Paths(ctx context.Context, sc Scope, artifactID int64, purl 
 type graph struct {
 	children map[int64][]int64
 	roots    []int64
+	// dist is each component's distance to the nearest target, in edges (the walk up is
+	// breadth first); nil means unknown, and the walk down then prunes only by length.
+	dist map[int64]int
 }
 
 // ancestors walks up the edges from targets, breadth first, a batch of components per query.
 func ancestors(ctx context.Context, q querier, targets []int64) (*graph, error) {
-	g := &graph{children: map[int64][]int64{}}
+	g := &graph{children: map[int64][]int64{}, dist: map[int64]int{}}
 	seen := map[int64]bool{}
 	frontier := slices.Clone(targets)
 	for _, t := range targets {
 		seen[t] = true
+		g.dist[t] = 0
 	}
-	for len(frontier) > 0 && len(seen) <= maxAncestors {
+	for level := 1; len(frontier) > 0 && len(seen) <= maxAncestors; level++ {
 		var next []int64
 		err := chunks(frontier, maxIn, func(part []int64) error {
 			return queryEach(ctx, q, `SELECT parent_id, child_id FROM component_edges WHERE child_id IN (`+marks(len(part))+`)`, anys(part), func(r *sql.Rows) error {
@@ -122,6 +126,7 @@ func ancestors(ctx context.Context, q querier, targets []int64) (*graph, error) 
 				g.children[parent.Int64] = append(g.children[parent.Int64], child)
 				if !seen[parent.Int64] {
 					seen[parent.Int64] = true
+					g.dist[parent.Int64] = level
 					next = append(next, parent.Int64)
 				}
 				return nil
@@ -142,7 +147,9 @@ func ancestors(ctx context.Context, q querier, targets []int64) (*graph, error) 
 }
 
 // paths enumerates up to limit simple paths from a root to a target, depth first, and
-// returns them with the number of steps taken.
+// returns them with the number of steps taken. It enters a component only when a path through
+// it can still end at a target within maxPathLen, so on an acyclic graph every component it
+// enters yields a path: the steps grow with the paths returned, not with the graph's paths.
 func (g *graph) paths(targets []int64, limit int) ([][]int64, int) {
 	isTarget := map[int64]bool{}
 	for _, t := range targets {
@@ -155,8 +162,12 @@ func (g *graph) paths(targets []int64, limit int) ([][]int64, int) {
 	var walk func(n int64)
 	walk = func(n int64) {
 		steps++
-		if len(out) >= limit || steps > maxSteps || onPath[n] || len(path) >= maxPathLen {
-			return
+		d, known := g.dist[n]
+		if !known && g.dist != nil {
+			return // a component the walk up did not reach (past maxAncestors)
+		}
+		if len(out) >= limit || steps > maxSteps || onPath[n] || len(path)+1+d > maxPathLen {
+			return // (a path through n would be longer than maxPathLen)
 		}
 		path = append(path, n)
 		onPath[n] = true

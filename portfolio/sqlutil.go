@@ -163,7 +163,7 @@ func decodeCursor(s string) (int64, error) {
 		return 0, fmt.Errorf("%w: malformed cursor", ErrInvalid)
 	}
 	var c cursor
-	if err := json.Unmarshal(b, &c); err != nil || c.ID < 0 {
+	if err := json.Unmarshal(b, &c); err != nil || c.ID <= 0 {
 		return 0, fmt.Errorf("%w: malformed cursor", ErrInvalid)
 	}
 	return c.ID, nil
