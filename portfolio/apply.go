@@ -94,10 +94,14 @@ func (p *Portfolio) apply(ctx context.Context, tx *sql.Tx, now time.Time, arts m
 				jsonList(f.aliases), f.severity, scoreArg(f.score), jsonList(f.fixed), f.summary, "open", ms)
 			inserted = append(inserted, f)
 		case s.state != "open":
-			if _, err := tx.ExecContext(ctx, `UPDATE findings SET state = 'open', opened_at = ?, resolved_at = NULL, component_id = ?,
-				aliases = ?, severity = ?, score = ?, fixed = ?, summary = ? WHERE id = ?`,
-				ms, f.c.id, jsonList(f.aliases), f.severity, scoreArg(f.score), jsonList(f.fixed), f.summary, s.id); err != nil {
+			r, err := tx.ExecContext(ctx, `UPDATE findings SET state = 'open', opened_at = ?, resolved_at = NULL, component_id = ?,
+				aliases = ?, severity = ?, score = ?, fixed = ?, summary = ? WHERE id = ? AND state <> 'open'`,
+				ms, f.c.id, jsonList(f.aliases), f.severity, scoreArg(f.score), jsonList(f.fixed), f.summary, s.id)
+			if err != nil {
 				return nil, fmt.Errorf("reopening a finding: %w", err)
+			}
+			if n, err := r.RowsAffected(); err != nil || n == 0 {
+				continue // another replica reopened it first
 			}
 			evs = append(evs, newEvent(EventFindingOpened, s.id, f.c.artifactID, f, now))
 			ch.opened++
@@ -114,7 +118,8 @@ func (p *Portfolio) apply(ctx context.Context, tx *sql.Tx, now time.Time, arts m
 	}
 	newIDs := map[compAdv]int64{}
 	err := insertRows(ctx, tx, `INSERT INTO findings (artifact_id, component_id, purl, ecosystem, package, version, advisory_id,
-		aliases, severity, score, fixed, summary, state, opened_at) VALUES `, 14, ` RETURNING id, component_id, advisory_id`, insert,
+		aliases, severity, score, fixed, summary, state, opened_at) VALUES `, 14,
+		` ON CONFLICT (component_id, advisory_id) DO NOTHING RETURNING id, component_id, advisory_id`, insert,
 		func(r *sql.Rows) error {
 			var id, c int64
 			var adv string
@@ -127,30 +132,41 @@ func (p *Portfolio) apply(ctx context.Context, tx *sql.Tx, now time.Time, arts m
 	if err != nil {
 		return nil, fmt.Errorf("storing findings: %w", err)
 	}
+	// A row another replica inserted first is left to its events.
 	for _, f := range inserted {
-		evs = append(evs, newEvent(EventFindingOpened, newIDs[compAdv{f.c.id, f.advisory}], f.c.artifactID, f, now))
+		if id, ok := newIDs[compAdv{f.c.id, f.advisory}]; ok {
+			evs = append(evs, newEvent(EventFindingOpened, id, f.c.artifactID, f, now))
+			ch.opened++
+		}
 	}
-	ch.opened += len(inserted)
 	var resolve []int64
+	gone := map[int64]*found{}
 	for k, s := range d.have {
 		if matched[k] || s.state != "open" {
 			continue
 		}
 		resolve = append(resolve, s.id)
-		f := &found{c: &comp{id: s.componentID.Int64, artifactID: s.artifactID, purl: s.purl, eco: s.eco, name: s.pkg, version: s.ver},
+		gone[s.id] = &found{c: &comp{id: s.componentID.Int64, artifactID: s.artifactID, purl: s.purl, eco: s.eco, name: s.pkg, version: s.ver},
 			advisory: s.advisory, aliases: parseList(s.aliases), severity: s.severity}
-		evs = append(evs, newEvent(EventFindingResolved, s.id, s.artifactID, f, now))
 	}
 	slices.Sort(resolve)
 	err = chunks(resolve, maxIn, func(part []int64) error {
-		_, err := tx.ExecContext(ctx, `UPDATE findings SET state = 'resolved', resolved_at = ? WHERE id IN (`+marks(len(part))+`)`,
-			append([]any{ms}, anys(part)...)...)
-		return err
+		// Only rows still open: another replica may have resolved some first.
+		return queryEach(ctx, tx, `UPDATE findings SET state = 'resolved', resolved_at = ? WHERE id IN (`+marks(len(part))+`) AND state = 'open' RETURNING id`,
+			append([]any{ms}, anys(part)...), func(r *sql.Rows) error {
+				var id int64
+				if err := r.Scan(&id); err != nil {
+					return err
+				}
+				f := gone[id]
+				evs = append(evs, newEvent(EventFindingResolved, id, f.c.artifactID, f, now))
+				ch.resolved++
+				return nil
+			})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("resolving findings: %w", err)
 	}
-	ch.resolved = len(resolve)
 	for _, e := range evs {
 		ch.artifacts[e.artifact] = true
 	}
