@@ -50,6 +50,9 @@ func init() {
 		{"provenance", "generate and verify SLSA build provenance", runProvenance},
 		{"vex", "create, add to, merge and generate OpenVEX documents", runVex},
 		{"policy", "evaluate a Rego policy over the evidence about targets", runPolicy},
+		{"serve", "run the server: API, web UI, webhooks and advisory sync", runServe},
+		{"push", "upload an SBOM of a target to a Hallmark server", runPush},
+		{"admin", "manage the server's teams and API tokens", runAdmin},
 		{"version", "print the version of hallmark", runVersion},
 		{"help", "show help for a command", runHelp},
 	}

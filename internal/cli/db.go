@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hallmark-dev/hallmark/store"
 	"github.com/hallmark-dev/hallmark/version/lookup"
 	"github.com/hallmark-dev/hallmark/vulndb"
 )
@@ -24,7 +25,9 @@ Subcommands:
                      reported by name and never stop the rest.
   update             download the public OSV bucket (see 'hallmark db update --help').
   status             show sources, advisories per ecosystem, the last update, and warn when
-                     the data is older than --max-age.`
+                     the data is older than --max-age.
+  migrate            apply the server database's pending migrations (--status lists them
+                     without applying); 'hallmark serve' also applies them at start.`
 
 const dbExamples = `  hallmark db import ../shared/data/osv
   hallmark db import --db ./osv.db advisories/ GHSA-xxxx.json
@@ -32,9 +35,9 @@ const dbExamples = `  hallmark db import ../shared/data/osv
 
 func runDB(ctx context.Context, env *Env, args []string) error {
 	if len(args) == 0 {
-		fs := newFlagSet("db", "hallmark db import|update|status [flags]", dbAbout, dbExamples)
+		fs := newFlagSet("db", "hallmark db import|update|status|migrate [flags]", dbAbout, dbExamples)
 		fs.printHelp(env.Stderr)
-		return usageErrorf("db: name a subcommand: import, update or status")
+		return usageErrorf("db: name a subcommand: import, update, status or migrate")
 	}
 	switch args[0] {
 	case "import":
@@ -43,11 +46,13 @@ func runDB(ctx context.Context, env *Env, args []string) error {
 		return runDBUpdate(ctx, env, args[1:])
 	case "status":
 		return runDBStatus(ctx, env, args[1:])
+	case "migrate":
+		return runDBMigrate(ctx, env, args[1:])
 	case "-h", "-help", "--help", "help":
-		newFlagSet("db", "hallmark db import|update|status [flags]", dbAbout, dbExamples).printHelp(env.Stdout)
+		newFlagSet("db", "hallmark db import|update|status|migrate [flags]", dbAbout, dbExamples).printHelp(env.Stdout)
 		return nil
 	}
-	return usageErrorf("db: unknown subcommand %q (want import, update or status)", args[0])
+	return usageErrorf("db: unknown subcommand %q (want import, update, status or migrate)", args[0])
 }
 
 // dbPath resolves --db or the default.
@@ -324,4 +329,42 @@ func byteSize(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
+}
+
+func runDBMigrate(ctx context.Context, env *Env, args []string) error {
+	fs := newFlagSet("db migrate", "hallmark db migrate [--db DSN] [--status]", dbAbout, dbExamples)
+	db := fs.String("db", "", "server database `DSN`: sqlite:PATH, a file path or postgres://… (default: server.db in the user data directory)")
+	status := fs.Bool("status", false, "list the pending migrations without applying them")
+	if _, err := fs.parse(args, env.Stdout); err != nil {
+		return err
+	}
+	dsn, err := serverDSN(env, *db)
+	if err != nil {
+		return err
+	}
+	st, err := store.OpenNoMigrate(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("opening the database: %w", err)
+	}
+	defer st.Close()
+	if *status {
+		pending, err := st.Pending(ctx)
+		if err != nil {
+			return err
+		}
+		for _, m := range pending {
+			fmt.Fprintf(env.Stdout, "pending: %s\n", m.Name)
+		}
+		fmt.Fprintf(env.Stdout, "%d pending migrations\n", len(pending))
+		return nil
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range applied {
+		fmt.Fprintf(env.Stdout, "applied: %s\n", m.Name)
+	}
+	fmt.Fprintf(env.Stdout, "%d migrations applied; the database is up to date\n", len(applied))
+	return nil
 }

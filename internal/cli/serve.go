@@ -1,0 +1,215 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/hallmark-dev/hallmark/portfolio"
+	"github.com/hallmark-dev/hallmark/server"
+	"github.com/hallmark-dev/hallmark/server/access"
+	"github.com/hallmark-dev/hallmark/server/web"
+	"github.com/hallmark-dev/hallmark/store"
+	"github.com/hallmark-dev/hallmark/triage"
+	"github.com/hallmark-dev/hallmark/version/lookup"
+	"github.com/hallmark-dev/hallmark/vulndb"
+)
+
+const serveAbout = `
+Run the Hallmark server: the JSON API (OpenAPI document at /api/openapi.json), the web UI,
+webhook delivery and the scheduled advisory sync, over one database.
+
+The database is SQLite by default (server.db in the user data directory: $XDG_DATA_HOME/hallmark
+or ~/.local/share/hallmark on Linux, the user configuration directory elsewhere), or
+PostgreSQL with --db postgres://…; several replicas may share one PostgreSQL database.
+Migrations are applied at start. On the first start of a server without tokens, a bootstrap
+admin token is printed once on stderr: keep it, it is not shown again.
+
+--advisories names sources synced at start and every --sync-interval by one replica at a
+time: directories or zips of OSV advisories, or an OSV bucket URL
+(https://osv-vulnerabilities.storage.googleapis.com). After each sync the portfolio is
+re-evaluated for the advisories that changed.
+
+SIGINT or SIGTERM stops accepting connections, lets requests in flight finish (at most
+--drain) and stops the background work.`
+
+const serveExamples = `  hallmark serve
+  hallmark serve --listen :8080 --db postgres://hallmark@db/hallmark --advisories /srv/osv
+  hallmark serve --oidc-issuer https://accounts.example.com --oidc-client-id hallmark \
+      --oidc-client-secret-file /run/secrets/oidc --oidc-redirect-url https://hallmark.example.com/auth/callback`
+
+type serveFlags struct {
+	listen, db, logFormat, logLevel        string
+	advisories                             stringList
+	syncInterval, drain                    time.Duration
+	oidcIssuer, oidcClientID, oidcSecret   string
+	oidcRedirect, oidcTeamClaim, oidcScope string
+	secureCookies                          bool
+	rate                                   float64
+	burst                                  int
+}
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	var f serveFlags
+	fs := newFlagSet("serve", "hallmark serve [flags]", serveAbout, serveExamples)
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:8080", "listen on `address` (host:port)")
+	fs.StringVar(&f.db, "db", "", "database `DSN`: sqlite:PATH, a file path, or postgres://… (default: server.db in the user data directory)")
+	fs.Var(&f.advisories, "advisories", "sync advisories from `source` (directory, zip or OSV bucket URL; repeatable)")
+	fs.DurationVar(&f.syncInterval, "sync-interval", time.Hour, "time between advisory syncs")
+	fs.DurationVar(&f.drain, "drain", 30*time.Second, "how long requests in flight may take to finish at shutdown")
+	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	fs.StringVar(&f.oidcIssuer, "oidc-issuer", "", "OIDC issuer `URL` for web UI login")
+	fs.StringVar(&f.oidcClientID, "oidc-client-id", "", "OIDC client `ID`")
+	fs.StringVar(&f.oidcSecret, "oidc-client-secret-file", "", "`file` holding the OIDC client secret")
+	fs.StringVar(&f.oidcRedirect, "oidc-redirect-url", "", "this server's /auth/callback `URL` as registered at the provider")
+	fs.StringVar(&f.oidcTeamClaim, "oidc-team-claim", "groups", "ID token `claim` listing the user's teams")
+	fs.StringVar(&f.oidcScope, "oidc-scope", "triage", "what logged-in users may do: read, ingest, triage or admin")
+	fs.BoolVar(&f.secureCookies, "secure-cookies", false, "mark cookies Secure (set it behind a TLS proxy)")
+	fs.Float64Var(&f.rate, "rate", 20, "requests per second allowed to each token or session")
+	fs.IntVar(&f.burst, "burst", 100, "requests allowed at once above --rate")
+	pos, err := fs.parse(args, env.Stdout)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErrorf("serve takes no arguments (got %q)", pos[0])
+	}
+	log, err := newLogger(env.Stderr, f.logFormat, f.logLevel)
+	if err != nil {
+		return err
+	}
+	if f.rate <= 0 || f.burst <= 0 {
+		return usageErrorf("serve: --rate and --burst must be positive")
+	}
+	if f.syncInterval < time.Minute {
+		return usageErrorf("serve: --sync-interval must be at least 1m")
+	}
+	oidcScope, err := access.ParseScope(f.oidcScope)
+	if err != nil {
+		return usageErrorf("serve: --oidc-scope: %v", err)
+	}
+	dsn, err := serverDSN(env, f.db)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("opening the database: %w", err)
+	}
+	defer st.Close()
+	acc := access.New(st)
+	if boot, err := acc.Bootstrap(ctx); err != nil {
+		return err
+	} else if boot != "" {
+		fmt.Fprintf(env.Stderr, "hallmark: first start: a bootstrap admin token (shown once; create others with 'hallmark admin token create'):\n%s\n", boot)
+	}
+	adv := vulndb.FromStore(st, lookup.For)
+	opts := server.Options{
+		Store: st, Advisories: adv, Portfolio: portfolio.New(st, adv), Access: acc,
+		Triage: server.TriageService(triage.New(st)),
+		Web:    web.Handler(), SecureCookies: f.secureCookies,
+		Rate: rate.Limit(f.rate), Burst: f.burst, Logger: log,
+	}
+	// Hook: webhooks (package notify) and attestations (package evidence) are wired here as
+	// opts.Webhooks and opts.Evidence, with their workers below, when those packages exist.
+	if f.oidcIssuer != "" {
+		if opts.OIDC, err = newOIDC(ctx, f, oidcScope); err != nil {
+			return err
+		}
+	}
+	srv, err := server.New(opts)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", f.listen, err)
+	}
+	fmt.Fprintf(env.Stderr, "hallmark: serving http://%s (database %s)\n", ln.Addr(), st.Path)
+	var workers []server.Worker
+	if len(f.advisories) > 0 {
+		host, _ := os.Hostname()
+		workers = append(workers, srv.SyncWorker(server.SyncOptions{
+			Sources: f.advisories, Interval: f.syncInterval, Holder: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), access.NewToken()[3:11]),
+		}))
+	}
+	return server.Serve(ctx, ln, srv, server.ServeOptions{Drain: f.drain, Logger: log}, workers...)
+}
+
+// newOIDC configures web UI login from the flags.
+func newOIDC(ctx context.Context, f serveFlags, scope access.Scope) (*server.OIDC, error) {
+	if f.oidcClientID == "" || f.oidcRedirect == "" {
+		return nil, usageErrorf("serve: --oidc-issuer needs --oidc-client-id and --oidc-redirect-url")
+	}
+	var secret string
+	if f.oidcSecret != "" {
+		b, err := os.ReadFile(f.oidcSecret)
+		if err != nil {
+			return nil, fmt.Errorf("reading the OIDC client secret: %w", err)
+		}
+		secret = strings.TrimSpace(string(b))
+	}
+	return server.NewOIDC(ctx, server.OIDCConfig{Issuer: f.oidcIssuer, ClientID: f.oidcClientID, ClientSecret: secret,
+		RedirectURL: f.oidcRedirect, TeamClaim: f.oidcTeamClaim, Scope: scope})
+}
+
+// newLogger returns the server's logger.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageErrorf("serve: --log-level %q (want debug, info, warn or error)", level)
+	}
+	o := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, o)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, o)), nil
+	}
+	return nil, usageErrorf("serve: --log-format %q (want text or json)", format)
+}
+
+// serverDSN resolves --db or the default: server.db in the user data directory.
+func serverDSN(env *Env, flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	dir, err := userDataDir(env.Getenv)
+	if err != nil {
+		return "", fmt.Errorf("no default database location (%w): use --db", err)
+	}
+	return "sqlite:" + filepath.Join(dir, "hallmark", "server.db"), nil
+}
+
+// userDataDir is $XDG_DATA_HOME or ~/.local/share on Unix systems other than macOS, and the
+// user configuration directory elsewhere (macOS: ~/Library/Application Support; Windows:
+// %AppData%).
+func userDataDir(getenv func(string) string) (string, error) {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		return os.UserConfigDir()
+	}
+	if d := getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return d, nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("neither $XDG_DATA_HOME nor $HOME is set")
+	}
+	return filepath.Join(home, ".local", "share"), nil
+}
