@@ -13,6 +13,7 @@ import (
 	"mime"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -216,7 +217,7 @@ func (s *Server) importAdvisories(ctx context.Context, data []byte, ext string) 
 	// Name files as the client knows them: the upload, or its zip entries.
 	res.Malformed = make([]vulndb.Malformed, len(st.Malformed))
 	for i, m := range st.Malformed {
-		res.Malformed[i] = vulndb.Malformed{File: strings.Replace(m.File, f.Name(), "upload", 1), Err: strings.ReplaceAll(m.Err, f.Name(), "upload")}
+		res.Malformed[i] = vulndb.Malformed{File: uploadName(m.File, f.Name()), Err: uploadName(m.Err, f.Name())}
 	}
 	if res.Changed == nil {
 		res.Changed = []string{}
@@ -225,6 +226,12 @@ func (s *Server) importAdvisories(ctx context.Context, data []byte, ext string) 
 		return nil, err
 	}
 	return res, nil
+}
+
+// uploadName replaces the temporary file's path or name in s by "upload".
+func uploadName(s, tmp string) string {
+	s = strings.ReplaceAll(s, tmp, "upload")
+	return strings.ReplaceAll(s, filepath.Base(tmp), "upload")
 }
 
 // advisoriesFrom returns the IDs of advisories stored from source, and forgets the source
@@ -279,20 +286,8 @@ func (s *Server) getAdvisory(w http.ResponseWriter, r *http.Request, c *call) er
 	err := s.opts.Store.SQL().QueryRowContext(r.Context(), `SELECT doc FROM advisories WHERE id = ?`, id).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		// An alias (a CVE) names the advisories that carry it: answer with the first.
-		group, gerr := s.opts.Advisories.AliasGroup(r.Context(), id)
-		if gerr != nil {
-			return gerr
-		}
-		sort.Strings(group)
-		for _, g := range group {
-			if g == id {
-				continue
-			}
-			err = s.opts.Store.SQL().QueryRowContext(r.Context(), `SELECT doc FROM advisories WHERE id = ?`, g).Scan(&doc)
-			if err == nil || !errors.Is(err, sql.ErrNoRows) {
-				break
-			}
-		}
+		err = s.opts.Store.SQL().QueryRowContext(r.Context(), `SELECT a.doc FROM advisory_aliases x JOIN advisories a ON a.id = x.advisory_id
+			WHERE x.alias = ? ORDER BY a.id LIMIT 1`, id).Scan(&doc)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: advisory %s", errNotFound, id)

@@ -349,3 +349,5 @@ func TestBadInput(t *testing.T) {
 		}
 	})
 }
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
