@@ -97,6 +97,8 @@ func (b *browser) consoleErrors() []string {
 // step runs the actions of one step; on failure it saves a screenshot and reports the page.
 func (b *browser) step(t *testing.T, name string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
+	start := time.Now()
+	defer func() { t.Logf("%s: %v", name, time.Since(start).Round(time.Millisecond)) }()
 	if err := chromedp.Do(b.ctx, actions...); err != nil {
 		b.screenshot(t, "failed-"+name)
 		text, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body.innerText`))

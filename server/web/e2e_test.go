@@ -1,0 +1,258 @@
+package web_test
+
+// The end-to-end test: the web UI in a real headless Chromium, driven through the Chrome
+// DevTools Protocol (chromedp), against the server over HTTP. It ingests an SBOM and posts an
+// advisory through the API, and clicks through sign-in, the artifacts list, the advisory page
+// and its triage form, and the artifact page, saving a screenshot of each page.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/hallmark-dev/hallmark/portfolio"
+	"github.com/hallmark-dev/hallmark/server"
+	"github.com/hallmark-dev/hallmark/server/access"
+	"github.com/hallmark-dev/hallmark/server/web"
+	"github.com/hallmark-dev/hallmark/store"
+	"github.com/hallmark-dev/hallmark/triage"
+	"github.com/hallmark-dev/hallmark/version/lookup"
+	"github.com/hallmark-dev/hallmark/vulndb"
+)
+
+// backend is a real server over a fresh SQLite database, with the web UI, and an admin token
+// of the default team.
+type backend struct {
+	URL, Token string
+	access     *access.Access
+}
+
+func startBackend(t *testing.T) *backend {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "hallmark.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	adv := vulndb.FromStore(st, lookup.For)
+	acc := access.New(st)
+	srv, err := server.New(server.Options{
+		Store:      st,
+		Advisories: adv,
+		Portfolio:  portfolio.New(st, adv),
+		Access:     acc,
+		Triage:     server.TriageService(triage.New(st)),
+		Web:        web.Handler(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := acc.CreateToken(ctx, "e2e", access.Admin, []string{"default"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	return &backend{URL: hs.URL, Token: token, access: acc}
+}
+
+// session opens a web session of the default team for the user, as an OIDC login does, and
+// returns the cookie's value.
+func (be *backend) session(t *testing.T, email string) string {
+	t.Helper()
+	ctx := context.Background()
+	teams, err := be.access.TeamsNamed(ctx, []string{"default"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := access.User{Issuer: "https://idp.example", Subject: email, Email: email}
+	secret, err := be.access.CreateSession(ctx, u, access.Triage, teams, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+// api calls the server's API with the backend's token and decodes the JSON answer into out.
+func (be *backend) api(t *testing.T, method, path, contentType string, body []byte, out any) {
+	t.Helper()
+	req, err := http.NewRequest(method, be.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+be.Token)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode/100 != 2 {
+		t.Fatalf("%s %s: %s: %s", method, path, res.Status, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("%s %s: decoding %s: %v", method, path, data, err)
+		}
+	}
+}
+
+func readFile(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestEndToEnd clicks through ingest → advisory → triage in Chromium.
+func TestEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test in Chromium: skipped with -short")
+	}
+	chromium(t)
+	be := startBackend(t)
+	b := newBrowser(t)
+	t.Logf("screenshots in %s", b.dir)
+
+	// An SBOM arrives from CI, and the artifact is deployed.
+	var ingested struct {
+		Artifact struct {
+			ID     int64  `json:"id"`
+			Digest string `json:"digest"`
+		} `json:"artifact"`
+	}
+	be.api(t, "POST", "/api/v1/sboms?name=shop&version=1.4.0", "application/vnd.cyclonedx+json", readFile(t, "shop.cdx.json"), &ingested)
+	deployment := fmt.Sprintf(`{"artifact_digest": %s, "environment": "production", "target": "web-1"}`, js(ingested.Artifact.Digest))
+	be.api(t, "POST", "/api/v1/deployments", "application/json", []byte(deployment), nil)
+
+	// Without a session the UI asks to sign in; a token signs this tab in.
+	b.step(t, "login page",
+		chromedp.Navigate(be.URL+"/"),
+		waitText("main h1", "Sign in"),
+		waitFor(`document.querySelector('a[href="/auth/login"]') !== null`))
+	b.page(t, "01-login")
+	b.step(t, "sign in with a token",
+		chromedp.Click(chromedp.CSS("main details > summary")),
+		chromedp.SendKeys(chromedp.ID("token"), be.Token),
+		chromedp.Click(chromedp.CSS(".token-form button[type=submit]")),
+		waitText("main h1", "Dashboard"),
+		waitText("main", "Open findings"))
+
+	// The artifacts list shows the artifact, also when searched for.
+	b.step(t, "artifacts list",
+		chromedp.Click(chromedp.CSS(`header nav a[href="/artifacts"]`)),
+		waitText("main h1", "Artifacts"),
+		waitText("table.artifacts tbody", "shop"),
+		chromedp.SendKeys(chromedp.ID("artifact-search"), "sho"),
+		waitFor(`location.search === '?q=sho'`),
+		waitText("main .status", "matching"),
+		waitText("table.artifacts tbody", "1.4.0"))
+	b.page(t, "02-artifacts")
+
+	// An advisory is published; its page lists the artifact and where it runs.
+	be.api(t, "POST", "/api/v1/advisories", "application/json", readFile(t, "qs.osv.json"), nil)
+	b.step(t, "advisory page",
+		chromedp.Click(chromedp.CSS(`header nav a[href="/advisories"]`)),
+		chromedp.SendKeys(chromedp.ID("advisory-id"), "GHSA-hrpp-h998-j3pp"),
+		chromedp.Click(chromedp.CSS("main form button[type=submit]")),
+		waitText("main h1", "GHSA-hrpp-h998-j3pp"),
+		waitText("table.affected-artifacts", "shop"),
+		waitText("table.affected-artifacts", "pkg:npm/qs@6.7.0"),
+		waitText("table.affected-deployments", "production"),
+		waitText("#audit", "No analysis"))
+	b.page(t, "03-advisory")
+
+	// Triage through the form: qs is not affected in this portfolio.
+	b.step(t, "triage",
+		choose("triage-state", "not_affected"),
+		choose("triage-justification", "vulnerable_code_not_in_execute_path"),
+		chromedp.SendKeys(chromedp.ID("triage-comment"), "shop never parses untrusted query strings"),
+		chromedp.Click(chromedp.CSS("form.triage button[type=submit]")),
+		waitText("form.triage .status", "Saved"),
+		waitText("#audit table", "not affected"),
+		waitText("#audit table", "vulnerable_code_not_in_execute_path"),
+		waitText("#audit table", "shop never parses untrusted query strings"))
+	b.page(t, "04-triaged")
+
+	// The artifact's finding shows the new state, and its dependency paths are highlighted.
+	b.step(t, "artifact page",
+		chromedp.Click(chromedp.CSS("table.affected-artifacts a")),
+		waitText("main h1", "shop"),
+		waitText("table.findings", "GHSA-hrpp-h998-j3pp"),
+		waitText("table.findings td.triage", "not affected"),
+		waitText("main", "production"),
+		chromedp.Click(chromedp.CSS(`button[data-purl="pkg:npm/qs@6.7.0"]`)),
+		waitFor(`document.querySelector('button[data-purl="pkg:npm/qs@6.7.0"]').getAttribute('aria-pressed') === 'true'`),
+		// Both paths: shop → express → qs and shop → express → body-parser → qs.
+		waitFor(`document.querySelectorAll('#tree .node[aria-current="true"]').length === 2`),
+		waitText("#tree li.on-path", "body-parser"))
+	b.page(t, "05-artifact")
+
+	// The dashboard counts the finding.
+	b.step(t, "dashboard",
+		chromedp.Click(chromedp.CSS(`header nav a[href="/"]`)),
+		waitText("main h1", "Dashboard"),
+		waitText("main .cards", "high"))
+	b.page(t, "06-dashboard")
+
+	// Signing out forgets the tab's token.
+	b.step(t, "sign out",
+		chromedp.Click(chromedp.ID("sign-out")),
+		waitText("main h1", "Sign in"),
+		waitFor(`document.getElementById('who').hidden`))
+
+	// A web session, as /auth/callback opens one after an OIDC login: a cookie, and the CSRF
+	// token from GET /api/v1/session on the triage form's PUT.
+	secret := be.session(t, "alice@example.com")
+	b.step(t, "session cookie",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			httpOnly := true
+			_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{
+				Name: server.SessionCookie, Value: secret, URL: be.URL, Path: "/", HTTPOnly: &httpOnly, SameSite: network.CookieSameSiteLax})
+			return err
+		}),
+		chromedp.Navigate(be.URL+"/advisories/GHSA-hrpp-h998-j3pp"),
+		waitText("#who", "alice@example.com"),
+		waitText("main h1", "GHSA-hrpp-h998-j3pp"),
+		waitText("#audit table", "not affected"))
+	b.step(t, "triage in a session",
+		choose("triage-state", "affected"),
+		chromedp.SendKeys(chromedp.ID("triage-action"), "upgrade qs to 6.7.3"),
+		chromedp.Click(chromedp.CSS("form.triage button[type=submit]")),
+		waitText("form.triage .status", "Saved"),
+		waitText("#audit table tbody tr", "alice@example.com"),
+		waitText("#audit table tbody tr", "not affected \u2192 affected"),
+		waitText(".in-force", "affected (upgrade qs to 6.7.3)"))
+	b.page(t, "07-session-triage")
+	b.step(t, "sign out of the session",
+		chromedp.Click(chromedp.ID("sign-out")),
+		waitText("main h1", "Sign in"),
+		chromedp.Reload(),
+		waitText("main h1", "Sign in"))
+
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("the browser console reported errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
