@@ -124,7 +124,7 @@ func (p *Portfolio) match(ctx context.Context, comps []*comp, schemes match.Sche
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	advs, err := p.adv.Advisories(ctx, ids)
+	advs, err := p.adv.Briefs(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("reading advisories: %w", err)
 	}

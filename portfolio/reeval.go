@@ -136,7 +136,7 @@ func sortedKeys(m map[int64]bool) []int64 {
 // (with open, when asked, those having an open finding of one of them), and the advisories
 // that are stored (sorted by ID; withdrawn ones included: they match nothing).
 func (p *Portfolio) affectedComponents(ctx context.Context, ids []string, open bool) ([]*comp, []*osv.Vulnerability, error) {
-	byID, err := p.adv.Advisories(ctx, ids)
+	byID, err := p.adv.Briefs(ctx, ids)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading advisories: %w", err)
 	}
