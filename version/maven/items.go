@@ -88,8 +88,10 @@ func qualifier(s string, followedByDigit bool) item {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-// split cuts v into items the way ComparableVersion.parseVersion does.
-func split(v string) lists {
+// split cuts v into items the way ComparableVersion.parseVersion does: Maven 3.9's when
+// maven39 is true, else Maven 3.8.6's, where a qualifier after a dot stays in its list
+// ("1.0.0.X1" is [1, 0, 0, X, [1]], below "1.0.0-X1", [1, 0, 0, [X, [1]]]).
+func split(v string, maven39 bool) lists {
 	l := lists{nil}
 	add := func(it item) { l[len(l)-1] = append(l[len(l)-1], it) }
 	open := func() { l = append(l, nil) }
@@ -116,9 +118,10 @@ func split(v string) lists {
 			}
 		case isDigit(c):
 			if !digits && i > start {
-				// A qualifier followed by a digit goes into a sub-list of its own unless it
-				// starts a list: "1.0.0.X1" is ordered like "1.0.0-X1".
-				if len(l[len(l)-1]) > 0 {
+				// Since Maven 3.8.7 (MNG-7644) a qualifier followed by a digit goes into a
+				// sub-list of its own unless it starts a list: "1.0.0.X1" is ordered like
+				// "1.0.0-X1".
+				if maven39 && len(l[len(l)-1]) > 0 {
 					open()
 				}
 				add(qualifier(v[start:i], true))
@@ -136,7 +139,7 @@ func split(v string) lists {
 		}
 	}
 	if start < len(v) {
-		if !digits && len(l[len(l)-1]) > 0 {
+		if maven39 && !digits && len(l[len(l)-1]) > 0 { // MNG-7644 again
 			open()
 		}
 		add(token(v[start:], digits))
@@ -145,16 +148,18 @@ func split(v string) lists {
 }
 
 // normalize drops the trailing null items of every list, innermost first, and sub-lists left
-// empty (ListItem.normalize).
-func normalize(l lists) lists {
+// empty (ListItem.normalize). Unless maven39, it also drops the sub-lists left empty that hold
+// another sub-list, as OSV does: "1-ga-1" is [1, [1]] like "1-1", where Maven has
+// [1, [[1]]].
+func normalize(l lists, maven39 bool) lists {
 	for k := len(l) - 1; k >= 0; k-- {
 		items := l[k]
 		for len(items) > 0 && items[len(items)-1].isNull() {
 			items = items[:len(items)-1]
 		}
 		l[k] = items
-		if k > 0 && k == len(l)-1 && len(items) == 0 {
-			l = l[:k]
+		if k > 0 && len(items) == 0 && (k == len(l)-1 || !maven39) {
+			l = append(l[:k], l[k+1:]...)
 		}
 	}
 	return l

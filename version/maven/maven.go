@@ -1,19 +1,29 @@
-// Package maven orders versions the way Maven 3.9's
-// org.apache.maven.artifact.versioning.ComparableVersion does, the order of the OSV ecosystem
-// "Maven" (https://maven.apache.org/pom.html#version-order-specification).
+// Package maven orders Maven versions the way OSV orders its ecosystem "Maven"
+// (osv-scalibr's semantic package, whose fixtures are the conformance tests), which is
+// org.apache.maven.artifact.versioning.ComparableVersion's order of Maven 3.8.6
+// (https://maven.apache.org/pom.html#version-order-specification) with one difference; Maven39
+// is the order of Maven 3.8.7 to 3.9 (and later 3.9.x releases).
 //
 // A version is split into items at '.', at '-' and at every change between ASCII digits and
 // other characters ("1.0alpha1" is 1, 0, alpha, 1). Digit items are numbers of any size.
 // Other items are qualifiers, compared case-insensitively: alpha < beta < milestone < rc <
 // snapshot < "" < sp < every other qualifier (those in lexical order), where "ga", "final"
 // and "release" mean "", "cr" means "rc", and "a", "b" and "m" directly followed by a digit mean
-// alpha, beta and milestone. A '-', a letter-to-digit change, a digit-to-letter change and a
-// qualifier at the end of a non-empty list each start a sub-list, so versions are nested
-// lists. Trailing "null" items (0, "", empty sub-lists) are dropped from every list, which is
-// why "1" = "1.0" = "1.0.0" = "1-final" = "1.0-0". At one position a number beats a sub-list,
-// which beats a qualifier; against the end of a shorter list, a number above zero and the
-// qualifiers sp and unknown ones are higher, the pre-release qualifiers are lower, and a
-// sub-list counts as its first item that is not null.
+// alpha, beta and milestone. A '-', a letter-to-digit change and a digit-to-letter change each
+// start a sub-list, so versions are nested lists. Trailing "null" items (0, "", empty sub-lists)
+// are dropped from every list, which is why "1" = "1.0" = "1.0.0" = "1-final" = "1.0-0". At one
+// position a number beats a sub-list, which beats a qualifier; against the end of a shorter
+// list, a number above zero and the qualifiers sp and unknown ones are higher, the pre-release
+// qualifiers are lower, and a sub-list counts as its first item that is not null.
+//
+// # Scheme (OSV) and Maven39
+//
+// Maven 3.8.7 (MNG-7644) put a qualifier that follows a dot and is followed by a digit, or
+// ends the version, into a sub-list of its own, so that ".X1" orders like "-X1"; OSV's order,
+// and so Scheme, is the one before: "6.1.12.rc5" < "6.1.12rc1" and "1.5.9.RC1" < "1.5.9-RC0"
+// (Maven39 says ">" to both). And where a '-' leaves a sub-list empty but for the next sub-list
+// ("1-ga-1", "1-0-1"), Maven keeps the empty list ([1, [[1]]], below [1, [1]]) and OSV drops it:
+// for Scheme "1-ga-1" = "1-1", for Maven39 "1-ga-1" < "1-1".
 //
 // # Where this differs from Maven
 //
@@ -31,7 +41,8 @@
 // placed by its comparison with the end. Padding, and so everything in the list above, is then
 // exactly Maven's ("1-1-SNAPSHOT" < "1-1" < "1-1.foo-bar"). Compare agrees with Maven on every
 // pair of versions except such pairs, each of which lies on a three-version Maven cycle with a
-// prefix of one of them; the tests check this against a separate port of ComparableVersion.
+// prefix of one of them; the tests check this against a separate port of ComparableVersion
+// (of both releases).
 //
 // Maven accepts any string as a version; Parse accepts non-empty strings of at most
 // version.MaxLength printable ASCII characters with at least one character other than '.'
@@ -46,24 +57,34 @@ import (
 	"github.com/hallmark-dev/hallmark/version"
 )
 
-// Scheme is Maven's version order (ComparableVersion of Maven 3.9).
+// Scheme is OSV's Maven order (ComparableVersion of Maven 3.8.6, with "1-ga-1" = "1-1"), the
+// scheme of the OSV ecosystem Maven.
 var Scheme version.Scheme = scheme{}
+
+// Maven39 is the order of ComparableVersion in Maven 3.8.7 to 3.9.x (see the package
+// documentation). Its versions must not be compared with those of Scheme.
+var Maven39 version.Scheme = scheme{maven39: true}
 
 const name = "maven"
 
-type scheme struct{}
+type scheme struct{ maven39 bool }
 
-func (scheme) Name() string { return name }
+func (s scheme) Name() string {
+	if s.maven39 {
+		return "maven-3.9"
+	}
+	return name
+}
 
-func (scheme) Parse(v string) (version.Version, error) {
-	p, err := Parse(v)
+func (s scheme) Parse(v string) (version.Version, error) {
+	p, err := parse(v, s.maven39)
 	if err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
-// Version is a parsed Maven version. Its Compare accepts any *Version.
+// Version is a parsed Maven version. Its Compare accepts any *Version of the same scheme.
 type Version struct {
 	raw string
 	key []byte
@@ -71,12 +92,17 @@ type Version struct {
 
 var _ version.Version = (*Version)(nil)
 
-// Parse parses v (see the package documentation for what is accepted).
-func Parse(v string) (*Version, error) {
+// Parse parses v for Scheme (see the package documentation for what is accepted).
+func Parse(v string) (*Version, error) { return parse(v, false) }
+
+// ParseMaven39 parses v for Maven39.
+func ParseMaven39(v string) (*Version, error) { return parse(v, true) }
+
+func parse(v string, maven39 bool) (*Version, error) {
 	if err := validate(v); err != nil {
 		return nil, err
 	}
-	return &Version{raw: v, key: appendKey(nil, normalize(split(v)))}, nil
+	return &Version{raw: v, key: appendKey(nil, normalize(split(v, maven39), maven39))}, nil
 }
 
 // bannedChars are the characters Maven's DefaultModelValidator rejects in versions

@@ -16,14 +16,24 @@ import (
 
 var fixtures = []string{"testdata/maven-versions.txt", "testdata/maven-versions-generated.txt"}
 
-// fixtureErrata maps the fixture lines that contradict Maven 3.9's ComparableVersion to Maven
-// 3.9's verdict, which the conformance test checks instead (the line is corrected, not skipped).
+// osvCycles maps the three fixture lines no total order can satisfy to the verdict of Scheme,
+// which the conformance test checks instead (the line is corrected, not skipped).
 // maven-versions-generated.txt was sorted with maven-artifact 3.8.6 (see osv-scalibr's
-// semantic/generators/GenerateMavenVersions.java), before MNG-7644 (Maven 3.8.7 and 3.9.0)
+// semantic/generators/GenerateMavenVersions.java), whose order, like OSV's, is not transitive:
+// each line is one pair of a three-version cycle of Maven 3.8.6 (TestOSVCycles), and the other
+// two pairs are the rules "a pre-release is below its release" and "X-1 and X-foo are above X".
+var osvCycles = map[string]string{
+	"1.0.0-gradle-rework-beta3 < 1.0.0.RC7-3": "1.0.0-gradle-rework-beta3 > 1.0.0.RC7-3",
+	"2.9.0-1 < 2.9.0.RC1":                     "2.9.0-1 > 2.9.0.RC1",
+	"1.1.0-01-glassfish < 1.1.0.Beta1":        "1.1.0-01-glassfish > 1.1.0.Beta1",
+}
+
+// maven39Errata maps the fixture lines that contradict Maven 3.9's ComparableVersion to Maven
+// 3.9's verdict, which the conformance test of Maven39 checks instead. Maven 3.8.7 (MNG-7644)
 // made ".X1" order like "-X1": every maven-artifact from 3.8.7 to 3.9.16 gives the corrected
 // verdicts, as does the reference model. "1-1 = 1-ga-1" is osv-scalibr's own reading: Maven
 // normalizes "1-ga-1" to [1, [[1]]], below [1, [1]], in every release checked (3.8.6 to 3.9.16).
-var fixtureErrata = map[string]string{
+var maven39Errata = map[string]string{
 	"1-1 = 1-ga-1":                                  "1-1 > 1-ga-1",
 	"1.0.0-RC16 < 1.0.0.RC8-beta":                   "1.0.0-RC16 > 1.0.0.RC8-beta",
 	"1.0.0-gradle-rework-beta3 < 1.0.0.RC7-3":       "1.0.0-gradle-rework-beta3 > 1.0.0.RC7-3",
@@ -45,8 +55,24 @@ var fixtureErrata = map[string]string{
 	"1.1.0-01-glassfish < 1.1.0.Beta1":              "1.1.0-01-glassfish > 1.1.0.Beta1",
 }
 
-// corrected writes a copy of fixture f with the errata applied and returns its name.
-func corrected(t *testing.T, f string) string {
+// model is one of the package's two orders, with its reference model.
+type model struct {
+	name    string
+	scheme  version.Scheme
+	maven39 bool
+	errata  map[string]string // fixture lines and what holds instead
+}
+
+var models = []model{
+	{name: "osv", scheme: Scheme, errata: osvCycles},
+	{name: "maven39", scheme: Maven39, maven39: true, errata: maven39Errata},
+}
+
+func (m model) parse(v string) (*Version, error) { return parse(v, m.maven39) }
+
+// corrected writes a copy of fixture f with m's errata applied and returns its name; applied
+// records the errata used.
+func corrected(t *testing.T, f string, m model, applied map[string]bool) string {
 	t.Helper()
 	data, err := os.ReadFile(f)
 	if err != nil {
@@ -54,7 +80,7 @@ func corrected(t *testing.T, f string) string {
 	}
 	lines := strings.Split(string(data), "\n")
 	for i, line := range lines {
-		if fix, ok := fixtureErrata[strings.TrimSpace(line)]; ok {
+		if fix, ok := m.errata[strings.TrimSpace(line)]; ok {
 			lines[i] = fix
 			applied[strings.TrimSpace(line)] = true
 		}
@@ -66,26 +92,58 @@ func corrected(t *testing.T, f string) string {
 	return name
 }
 
-var applied = map[string]bool{}
-
+// TestConformance runs every fixture line through Compare and Key, for Scheme and Maven39,
+// with each order's errata.
 func TestConformance(t *testing.T) {
-	for _, f := range fixtures {
-		t.Run(filepath.Base(f), func(t *testing.T) { versiontest.Conformance(t, Scheme, corrected(t, f)) })
+	for _, m := range models {
+		t.Run(m.name, func(t *testing.T) {
+			applied := map[string]bool{}
+			for _, f := range fixtures {
+				versiontest.Conformance(t, m.scheme, corrected(t, f, m, applied))
+			}
+			for line := range m.errata {
+				if !applied[line] {
+					t.Errorf("erratum %q matches no fixture line", line)
+				}
+			}
+		})
 	}
-	for line := range fixtureErrata {
-		if !applied[line] {
-			t.Errorf("erratum %q matches no fixture line", line)
+}
+
+// The fixture lines, unchanged, hold in the reference model of Maven 3.8.6 with OSV's dropping
+// of empty sub-lists, which is how they were made; corrected by maven39Errata, they hold in the
+// reference model of Maven 3.9.
+func TestFixturesAgainstReference(t *testing.T) {
+	for _, m := range models {
+		for _, f := range fixtures {
+			name := f
+			if m.maven39 {
+				name = corrected(t, f, m, map[string]bool{})
+			}
+			for _, c := range versiontest.ReadFixture(t, name) {
+				if got := refCompare(c.A, c.B, m.maven39); got != c.Want {
+					t.Errorf("%s: %s:%d: reference compares %q, %q as %d, want %d", m.name, f, c.Line, c.A, c.B, got, c.Want)
+				}
+			}
 		}
 	}
 }
 
-// The fixture lines must also hold in the reference model: they are ComparableVersion's order.
-func TestFixturesAgainstReference(t *testing.T) {
-	for _, f := range fixtures {
-		for _, c := range versiontest.ReadFixture(t, corrected(t, f)) {
-			if got := refCompare(c.A, c.B); got != c.Want {
-				t.Errorf("%s:%d: reference compares %q, %q as %d, want %d", f, c.Line, c.A, c.B, got, c.Want)
-			}
+// TestOSVCycles shows that each line of osvCycles lies on a cycle of the reference model of
+// Maven 3.8.6 and OSV: a < b < z < a, with z between a release and its pre-release and
+// X-suffix versions.
+func TestOSVCycles(t *testing.T) {
+	for _, c := range [][3]string{
+		{"1.0.0-gradle-rework-beta3", "1.0.0.RC7-3", "1.0.0"},
+		{"2.9.0-1", "2.9.0.RC1", "2.9.0"},
+		{"1.1.0-01-glassfish", "1.1.0.Beta1", "1.1.0"},
+	} {
+		if refCompare(c[0], c[1], false) >= 0 || refCompare(c[1], c[2], false) >= 0 || refCompare(c[2], c[0], false) >= 0 {
+			t.Errorf("reference has no cycle %q < %q < %q < %q", c[0], c[1], c[2], c[0])
+		}
+		a, b, z := mustParse(t, c[0]), mustParse(t, c[1]), mustParse(t, c[2])
+		if b.Compare(z) >= 0 || z.Compare(a) >= 0 {
+			t.Errorf("want %q < %q < %q", c[1], c[2], c[0])
 		}
 	}
 }
@@ -112,7 +170,11 @@ func TestCompare(t *testing.T) {
 		{"1-foo", "1-sp", 1},
 		{"1-foo", "1-1", -1},
 		{"1-1", "1.1", -1},
-		{"1.0.RC2", "1.0-RC3", -1},
+		{"6.1.12.rc5", "6.1.12rc1", -1}, // Maven 3.8.6 and OSV: ".rc" below "-rc"
+		{"1-ga-1", "1-1", 0},            // OSV: the empty sub-list is dropped
+		{"1-0-1", "1-1", 0},
+		{"1--1", "1-1", 0},
+		{"-1", "1", -1}, // the top-level list is kept: [[1]] < [1]
 		{"1.0-RC3", "1.0.1", -1},
 		{"1a", "1c", -1}, // "a" at the end is not "alpha": unknown qualifiers "a" < "c"
 		{"1-a1", "1-b1", -1},
@@ -138,6 +200,31 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// TestCompareMaven39 checks where Maven39 and Scheme differ.
+func TestCompareMaven39(t *testing.T) {
+	for _, tt := range []struct {
+		a, b     string
+		osv, m39 int
+	}{
+		{"6.1.12.rc5", "6.1.12rc1", -1, 1},
+		{"1.5.9.RC1", "1.5.9-RC0", -1, 1},
+		{"1.0.0.RC8-beta", "1.0.0-RC16", 1, -1},
+		{"1.2.8.sec10", "1.2.8_noneautotype", -1, 1},
+		{"1-ga-1", "1-1", 0, -1},
+		{"1.0.0.X", "1.0.0-X", 1, 0},
+	} {
+		for _, m := range []struct {
+			s    version.Scheme
+			want int
+		}{{Scheme, tt.osv}, {Maven39, tt.m39}} {
+			got, err := version.Compare(m.s, tt.a, tt.b)
+			if err != nil || got != m.want {
+				t.Errorf("%s: Compare(%q, %q) = %d, %v; want %d", m.s.Name(), tt.a, tt.b, got, err, m.want)
+			}
+		}
+	}
+}
+
 func mustParse(t testing.TB, v string) *Version {
 	t.Helper()
 	p, err := Parse(v)
@@ -155,8 +242,10 @@ func TestReferenceCycles(t *testing.T) {
 		{"v1.2", "0-SNAPSHOT", "0"},
 		{"1-1", "1.0.beta.1", "1"},
 	} {
-		if refCompare(c[0], c[1]) >= 0 || refCompare(c[1], c[2]) >= 0 || refCompare(c[2], c[0]) >= 0 {
-			t.Errorf("reference has no cycle %q < %q < %q < %q", c[0], c[1], c[2], c[0])
+		for _, maven39 := range []bool{false, true} {
+			if refCompare(c[0], c[1], maven39) >= 0 || refCompare(c[1], c[2], maven39) >= 0 || refCompare(c[2], c[0], maven39) >= 0 {
+				t.Errorf("reference (maven39 %v) has no cycle %q < %q < %q < %q", maven39, c[0], c[1], c[2], c[0])
+			}
 		}
 	}
 }
@@ -258,39 +347,47 @@ func randomVersion(r *rand.Rand) string {
 }
 
 func TestProperties(t *testing.T) {
-	versiontest.Properties(t, Scheme, corpus(t, 60, 150))
+	for _, m := range models {
+		t.Run(m.name, func(t *testing.T) { versiontest.Properties(t, m.scheme, corpus(t, 60, 150)) })
+	}
 }
 
-// TestAgainstReference compares every pair of a corpus with the reference model: any
-// disagreement must be a pair on which Maven's order has a cycle through a prefix of one of
-// the two versions (see the package documentation).
+// TestAgainstReference compares every pair of a corpus with the reference model, for both
+// orders: any disagreement must be a pair on which the reference has a cycle through a prefix
+// of one of the two versions (see the package documentation).
 func TestAgainstReference(t *testing.T) {
 	vs := corpus(t, 40, 400)
-	parsed := make([]*Version, len(vs))
-	ref := make([]*refItem, len(vs))
-	for i, v := range vs {
-		parsed[i] = mustParse(t, v)
-		ref[i] = refParse(v)
-	}
-	differ := 0
-	for i, a := range parsed {
-		for j, b := range parsed {
-			if a.Compare(b) == ref[i].compare(ref[j]) {
-				continue
+	for _, m := range models {
+		parsed := make([]*Version, len(vs))
+		ref := make([]*refItem, len(vs))
+		for i, v := range vs {
+			p, err := m.parse(v)
+			if err != nil {
+				t.Fatal(err)
 			}
-			differ++
-			if err := agreeWithMaven(a, b); err != nil {
-				t.Errorf("%q vs %q: %v", vs[i], vs[j], err)
+			parsed[i] = p
+			ref[i] = refParse(v, m.maven39)
+		}
+		differ := 0
+		for i, a := range parsed {
+			for j, b := range parsed {
+				if a.Compare(b) == ref[i].compare(ref[j]) {
+					continue
+				}
+				differ++
+				if err := agreeWithMaven(a, b, m.maven39); err != nil {
+					t.Errorf("%s: %q vs %q: %v", m.name, vs[i], vs[j], err)
+				}
 			}
 		}
+		t.Logf("%s: %d versions: %d of %d ordered pairs differ from the reference, each on a cycle", m.name, len(vs), differ, len(vs)*len(vs))
 	}
-	t.Logf("%d versions: %d of %d ordered pairs differ from Maven, each on a Maven cycle", len(vs), differ, len(vs)*len(vs))
 }
 
-// agreeWithMaven returns nil when a and b compare as in Maven, or when they do not but Maven's
-// order has a cycle a, b, z with z a prefix of a or b, or "0".
-func agreeWithMaven(a, b *Version) error {
-	got, want := a.Compare(b), refCompare(a.raw, b.raw)
+// agreeWithMaven returns nil when a and b compare as in the reference model, or when they do
+// not but the reference has a cycle a, b, z with z a prefix of a or b, or "0".
+func agreeWithMaven(a, b *Version, maven39 bool) error {
+	got, want := a.Compare(b), refCompare(a.raw, b.raw, maven39)
 	if got == want {
 		return nil
 	}
@@ -307,7 +404,7 @@ func agreeWithMaven(a, b *Version) error {
 	}
 	for _, z := range candidates {
 		// Maven has a < b < z < a or a > b > z > a.
-		if refCompare(b.raw, z) == want && refCompare(z, a.raw) == want {
+		if refCompare(b.raw, z, maven39) == want && refCompare(z, a.raw, maven39) == want {
 			return nil
 		}
 	}
@@ -329,14 +426,16 @@ func FuzzCompare(f *testing.F) {
 	f.Add("1-1.foo-bar", "1-1-SNAPSHOT")
 	f.Add("1.0000000000.1", "1.0.alpha-1")
 	f.Fuzz(func(t *testing.T, a, b string) {
-		versiontest.Fuzz(t, Scheme, a, b)
-		va, errA := Parse(a)
-		vb, errB := Parse(b)
-		if errA != nil || errB != nil {
-			return
-		}
-		if err := agreeWithMaven(va, vb); err != nil {
-			t.Fatalf("%q vs %q: %v", a, b, err)
+		for _, m := range models {
+			versiontest.Fuzz(t, m.scheme, a, b)
+			va, errA := m.parse(a)
+			vb, errB := m.parse(b)
+			if errA != nil || errB != nil {
+				return
+			}
+			if err := agreeWithMaven(va, vb, m.maven39); err != nil {
+				t.Fatalf("%s: %q vs %q: %v", m.name, a, b, err)
+			}
 		}
 	})
 }

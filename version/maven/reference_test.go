@@ -5,10 +5,11 @@ import (
 	"strings"
 )
 
-// A second, deliberately literal model of ComparableVersion (Maven 3.9): a tree of int, long,
-// BigInteger, string and list items compared by Item.compareTo, with no keys and no cycle
-// breaking. The tests check Compare against it: they must agree on every pair except pairs on
-// which Maven's order has a cycle (see the package documentation).
+// A second, deliberately literal model of ComparableVersion (Maven 3.9, or Maven 3.8.6 with
+// OSV's dropping of empty sub-lists): a tree of int, long, BigInteger, string and list items
+// compared by Item.compareTo, with no keys and no cycle breaking. The tests check Compare
+// against it: they must agree on every pair except pairs on which Maven's order has a cycle
+// (see the package documentation).
 
 type refKind int
 
@@ -84,7 +85,7 @@ func (it *refItem) isNull() bool {
 	return it.num.Sign() == 0
 }
 
-func refParse(v string) *refItem {
+func refParse(v string, maven39 bool) *refItem {
 	v = strings.ToLower(v)
 	root := &refItem{kind: refList}
 	list := root
@@ -119,7 +120,7 @@ func refParse(v string) *refItem {
 			}
 		case '0' <= c && c <= '9':
 			if !isDigit && i > start {
-				if len(list.items) > 0 {
+				if maven39 && len(list.items) > 0 {
 					push()
 				}
 				add(refString(v[start:i], true))
@@ -137,7 +138,7 @@ func refParse(v string) *refItem {
 		}
 	}
 	if len(v) > start {
-		if !isDigit && len(list.items) > 0 {
+		if maven39 && !isDigit && len(list.items) > 0 {
 			push()
 		}
 		add(parseItem(isDigit, v[start:]))
@@ -150,6 +151,20 @@ func refParse(v string) *refItem {
 			} else if l.items[j].kind != refList {
 				break
 			}
+		}
+	}
+	if !maven39 {
+		// OSV: a sub-list that holds nothing but a sub-list is that sub-list.
+		for l := root; len(l.items) > 0; {
+			last := l.items[len(l.items)-1]
+			if last.kind != refList {
+				break
+			}
+			for len(last.items) == 1 && last.items[0].kind == refList {
+				last = last.items[0]
+			}
+			l.items[len(l.items)-1] = last
+			l = last
 		}
 	}
 	return root
@@ -228,5 +243,8 @@ func (it *refItem) compare(o *refItem) int {
 	return it.num.Cmp(o.num)
 }
 
-// refCompare compares a and b as Maven 3.9's ComparableVersion.compareTo does.
-func refCompare(a, b string) int { return refParse(a).compare(refParse(b)) }
+// refCompare compares a and b as ComparableVersion.compareTo does, of Maven 3.9 if maven39 and
+// else of Maven 3.8.6 with OSV's dropping of empty sub-lists.
+func refCompare(a, b string, maven39 bool) int {
+	return refParse(a, maven39).compare(refParse(b, maven39))
+}
