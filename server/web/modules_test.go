@@ -53,6 +53,10 @@ func TestModules(t *testing.T) {
 		{"chart", `chart.trendChart([{day: '2026-01-01', open: {high: 2}}, {day: '2026-01-02', open: {high: 1, critical: 4}}]).querySelectorAll('polygon').length`, 2.0},
 		{"chart description", `chart.trendChart([{day: '2026-01-02', open: {high: 1, critical: 4}}]).querySelector('desc').textContent`, "Open findings on 2026-01-02: 4 critical, 1 high."},
 		{"empty chart", `chart.trendChart([]).tagName`, "P"},
+		{"chart of nothing open", `chart.trendChart([{day: 'a', open: {high: 0}}, {day: 'b', open: {}}]).textContent`, "No open finding from a to b."},
+		{"chart legend", `[...chart.trendChart([{day: 'a', open: {high: 1, low: 0, critical: 2}}]).querySelectorAll('.legend li')].map((e) => e.textContent)`, []any{"critical", "high"}},
+		{"chart ticks are whole numbers", `[...chart.trendChart([{day: 'd', open: {high: 1}}]).querySelectorAll('.tick text')].map((e) => e.textContent)`, []any{"0", "1"}},
+		{"chart ticks", `[...chart.trendChart([{day: 'd', open: {high: 17}}]).querySelectorAll('.tick text')].map((e) => e.textContent)`, []any{"0", "10", "20"}},
 		{"text is never markup", `dom.h('p', null, '<b>x</b>').children.length`, 0.0},
 	}
 	for _, tt := range tests {

@@ -20,7 +20,9 @@ export function niceMax(max) {
  */
 export function trendChart(points) {
   if (!points || points.length === 0) return h('p', { class: 'muted' }, 'No trend yet: findings are counted from the first ingest on.');
-  const levels = levelsOf(...points.map((p) => p.open)).reverse(); // least severe at the bottom
+  // The levels with open findings on some day, least severe at the bottom.
+  const levels = levelsOf(...points.map((p) => p.open)).filter((l) => points.some((p) => (p.open || {})[l] > 0)).reverse();
+  if (levels.length === 0) return h('p', { class: 'muted' }, `No open finding from ${points[0].day} to ${points[points.length - 1].day}.`);
   const totals = points.map((p) => levels.reduce((n, l) => n + ((p.open || {})[l] || 0), 0));
   const top = niceMax(Math.max(...totals));
   const iw = W - M.left - M.right;
@@ -39,9 +41,9 @@ export function trendChart(points) {
     upper.forEach((v, i) => { base[i] = v; });
   }
 
-  const grid = [0, top / 2, top].map((v) => s('g', { class: 'tick' },
+  const grid = [0, top / 2, top].filter(Number.isInteger).map((v) => s('g', { class: 'tick' },
     s('line', { x1: M.left, x2: W - M.right, y1: y(v), y2: y(v) }),
-    s('text', { x: M.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, String(Math.round(v)))));
+    s('text', { x: M.left - 6, y: y(v) + 4, 'text-anchor': 'end' }, String(v))));
   const ticks = [...new Set([0, Math.floor((points.length - 1) / 2), points.length - 1])].map((i) =>
     s('text', { class: 'day', x: x(i), y: H - 8, 'text-anchor': i === 0 ? 'start' : i === points.length - 1 ? 'end' : 'middle' }, points[i].day));
 

@@ -14,7 +14,7 @@ function severityCards(bySeverity) {
 function environments(byEnv) {
   const envs = Object.keys(byEnv || {}).sort();
   if (envs.length === 0) return h('p', { class: 'muted' }, 'No deployment has open findings (or nothing is deployed yet).');
-  const levels = levelsOf(...envs.map((e) => byEnv[e]));
+  const levels = levelsOf(...envs.map((e) => byEnv[e])).filter((l) => envs.some((e) => byEnv[e][l] > 0));
   return table(null, ['Environment', ...levels, 'Total'], envs.map((e) => {
     const row = byEnv[e];
     const total = levels.reduce((n, l) => n + (row[l] || 0), 0);
