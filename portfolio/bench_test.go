@@ -155,3 +155,33 @@ func BenchmarkPortfolio(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkIngestLarge uploads one SBOM of 100,000 components (distinct packages, a
+// dependency tree) against 1,000 advisories: the work must grow linearly.
+func BenchmarkIngestLarge(b *testing.B) {
+	forEngines(b, func(b *testing.B, dsn string) {
+		f := newFixture(b, dsn)
+		f.importAdvisories(writeBenchAdvisories(b, 1000))
+		const m = 100_000
+		inv := &sbom.Inventory{}
+		r := rand.New(rand.NewSource(1))
+		for i := range m {
+			name := "pkg-" + strconv.Itoa(i)
+			v := fmt.Sprintf("1.%d.0", r.Intn(10))
+			p := &sbom.Package{ID: name, Name: name, Version: v, Ecosystem: "npm", PURL: "pkg:npm/" + name + "@" + v}
+			if i >= 10 {
+				parent := inv.Packages[r.Intn(i)]
+				parent.DependsOn = append(parent.DependsOn, p.ID)
+			}
+			inv.Packages = append(inv.Packages, p)
+		}
+		b.ResetTimer()
+		for i := range b.N {
+			res, err := f.p.Ingest(f.ctx, IngestRequest{TeamID: 1, Name: "big", Digest: fmt.Sprintf("sha256:%064x", i), Inventory: inv})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(res.Findings), "findings")
+		}
+	})
+}
