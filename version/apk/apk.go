@@ -264,15 +264,15 @@ func (v Version) String() string { return v.s }
 
 // Compare orders v and o (a Version of this package) as apk-tools 2.14's
 // apk_version_compare_blob does, with OSV's extensions: the tokens compare in turn, first by
-// the rank of their kind at one place (the tags of Key), then by value; two rests are equal.
+// the rank of their kind at one place, then by value; two rests are equal.
 func (v Version) Compare(o version.Version) int {
 	a, b := v.tokens, o.(Version).tokens
 	for i := 0; ; i++ {
 		ra, rb := rank(a[i]), rank(b[i])
 		switch {
 		case ra != rb:
-			return version.Sign(int(ra) - int(rb))
-		case ra == tagEnd || ra == tagRest:
+			return version.Sign(ra - rb)
+		case ra == rankEnd || ra == rankRest:
 			return 0
 		}
 		if c := compareValues(a[i], b[i]); c != 0 {
@@ -294,15 +294,58 @@ func compareValues(a, b token) int {
 	return 0
 }
 
-// Key tags: the ranks of the kinds of token when two versions have tokens of different kinds
+// Ranks of the kinds of token, for Compare, when two versions have tokens of different kinds
 // at one place. In apk-tools 2.14 a pre-release suffix is lower than anything, and otherwise the
 // kind that comes later in the grammar is lower; the rest, where apk would reject the version,
 // ranks just above a pre-release suffix (as in apk-tools 3, where an invalid token is lower
 // than anything but a pre-release suffix), and an empty number after a dot just above it.
 const (
+	rankPreSuffix = iota + 1
+	rankRest
+	rankEmpty
+	rankEnd
+	rankRevision
+	rankHash
+	rankSuffixNo
+	rankPostSuffix
+	rankLetter
+	rankDigit
+	rankDigitOrZero
+)
+
+// rank returns the rank of t's kind.
+func rank(t token) int {
+	switch t.kind {
+	case tokSuffix:
+		if t.n < 0 {
+			return rankPreSuffix
+		}
+		return rankPostSuffix
+	case tokDigitOrZero:
+		return rankDigitOrZero
+	case tokDigit:
+		return rankDigit
+	case tokLetter:
+		return rankLetter
+	case tokSuffixNo:
+		return rankSuffixNo
+	case tokHash:
+		return rankHash
+	case tokRevision:
+		return rankRevision
+	case tokEnd:
+		return rankEnd
+	case tokEmpty:
+		return rankEmpty
+	}
+	return rankRest
+}
+
+// Key tags, in rank order. The rest and an empty number have no tag of their own: they are
+// tagPreSuffix followed by a byte above every pre-release suffix's value, so that the keys of
+// the versions apk-tools 2.14 accepts are those of earlier releases of this package.
+const (
 	tagPreSuffix = iota + 1
-	tagRest
-	tagEmpty
 	tagEnd
 	tagRevision
 	tagHash
@@ -311,65 +354,46 @@ const (
 	tagLetter
 	tagDigit
 	tagDigitOrZero
+
+	preSuffixRest  = 0x10 // after tagPreSuffix: the rest
+	preSuffixEmpty = 0x11 // after tagPreSuffix: an empty number
 )
 
-// rank returns the tag of t's kind.
-func rank(t token) byte {
-	switch t.kind {
-	case tokSuffix:
-		if t.n < 0 {
-			return tagPreSuffix
-		}
-		return tagPostSuffix
-	case tokDigitOrZero:
-		return tagDigitOrZero
-	case tokDigit:
-		return tagDigit
-	case tokLetter:
-		return tagLetter
-	case tokSuffixNo:
-		return tagSuffixNo
-	case tokHash:
-		return tagHash
-	case tokRevision:
-		return tagRevision
-	case tokEnd:
-		return tagEnd
-	case tokEmpty:
-		return tagEmpty
-	}
-	return tagRest
-}
+// tags maps the kinds of numeric tokens to their tags.
+var tags = [...]byte{tokDigit: tagDigit, tokSuffixNo: tagSuffixNo, tokRevision: tagRevision}
 
-// Key returns the order-preserving key: a tag and a value for each token (the end, an empty
-// number and the rest have no value, and the rest ends the key).
+// Key returns the order-preserving key: a tag and a value for each token (the rest ends it).
 func (v Version) Key() []byte {
 	b := make([]byte, 0, 4*len(v.tokens))
 	for _, t := range v.tokens {
-		tag := rank(t)
-		b = append(b, tag)
 		switch t.kind {
 		case tokSuffix:
 			if t.n < 0 {
-				b = append(b, byte(t.n+4))
+				b = append(b, tagPreSuffix, byte(t.n+4))
 			} else {
-				b = append(b, byte(t.n))
+				b = append(b, tagPostSuffix, byte(t.n))
 			}
 		case tokLetter:
-			b = append(b, byte(t.n))
+			b = append(b, tagLetter, byte(t.n))
 		case tokHash:
-			b = version.AppendString(b, t.hash)
+			b = version.AppendString(append(b, tagHash), t.hash)
+		case tokEnd:
+			b = append(b, tagEnd)
+		case tokEmpty:
+			b = append(b, tagPreSuffix, preSuffixEmpty)
+		case tokRest:
+			b = append(b, tagPreSuffix, preSuffixRest)
 		case tokDigitOrZero:
 			// Zero runs are negative: 0x01 and 0xFFFF minus the count (at most 255 in a
 			// 256-byte version); numbers are 0x02 and the number.
 			if t.n < 0 {
 				d := 0xFFFF + t.n
-				b = append(b, 0x01, byte(d>>8), byte(d))
+				b = append(b, tagDigitOrZero, 0x01, byte(d>>8), byte(d))
 			} else {
-				b = version.AppendUint64(append(b, 0x02), uint64(t.n))
+				b = version.AppendUint64(append(b, tagDigitOrZero, 0x02), uint64(t.n))
 			}
-		case tokDigit, tokSuffixNo, tokRevision:
-			b = version.AppendUint64(b, uint64(t.n))
+		default:
+			b = version.AppendUint64(append(b, tags[t.kind]), uint64(t.n))
 		}
 	}
 	return b
