@@ -1,0 +1,247 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hallmark-dev/hallmark/store"
+)
+
+// claimBatch is the number of deliveries claimed, and sent concurrently, at a time.
+const claimBatch = 16
+
+// job is a claimed delivery with what sending it needs.
+type job struct {
+	id, eventID, webhookID int64
+	attempts               int // before this one
+	typ                    string
+	payload                []byte
+	url, secret            string
+	claim                  int64 // the claimed_until written when claiming: the claim's token
+}
+
+func (j *job) key() string { return deliveryKey(j.eventID, j.webhookID) }
+
+func deliveryKey(eventID, webhookID int64) string {
+	return strconv.FormatInt(eventID, 10) + "-" + strconv.FormatInt(webhookID, 10)
+}
+
+// lease is how long a claim lasts: the batch's requests run concurrently, each bounded by the
+// timeout, and recording their outcome is quick. A replica that dies loses its claims when
+// they expire, and another one sends the deliveries again.
+func (n *Notifier) lease() time.Duration { return 2*n.opts.Timeout + 30*time.Second }
+
+// deliver claims up to claimBatch due deliveries, sends them concurrently and records the
+// outcomes; it returns how many it claimed.
+func (n *Notifier) deliver(ctx context.Context) (int, error) {
+	jobs, err := n.claim(ctx)
+	if err != nil || len(jobs) == 0 {
+		return 0, err
+	}
+	var wg sync.WaitGroup
+	for i := range jobs {
+		wg.Go(func() { n.send(ctx, &jobs[i]) })
+	}
+	wg.Wait()
+	return len(jobs), nil
+}
+
+// claim takes due pending deliveries nobody holds (or whose holder's lease ran out) for a
+// lease and reads what sending them needs.
+func (n *Notifier) claim(ctx context.Context) ([]job, error) {
+	now := ms(n.now())
+	until := now + n.lease().Milliseconds()
+	var ids []int64
+	err := n.st.Transact(ctx, func(tx *sql.Tx) error {
+		ids = ids[:0]
+		q := `SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ? AND claimed_until <= ?
+			ORDER BY next_attempt_at, id LIMIT ?`
+		if n.st.Dialect() == store.Postgres {
+			// Replicas claim different rows instead of waiting for each other's.
+			q += ` FOR UPDATE SKIP LOCKED`
+		}
+		rows, err := tx.QueryContext(ctx, q, now, now, claimBatch)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		in, args := inList(ids)
+		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET claimed_until = ? WHERE id IN `+in, append([]any{until}, args...)...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claiming deliveries: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	in, args := inList(ids)
+	rows, err := n.st.SQL().QueryContext(ctx, `SELECT d.id, d.event_id, d.webhook_id, d.attempts, e.type, e.payload, w.url, w.secret
+		FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
+		WHERE d.id IN `+in+` ORDER BY d.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading claimed deliveries: %w", err)
+	}
+	defer rows.Close()
+	var jobs []job
+	for rows.Next() {
+		j := job{claim: until}
+		var payload string
+		if err := rows.Scan(&j.id, &j.eventID, &j.webhookID, &j.attempts, &j.typ, &payload, &j.url, &j.secret); err != nil {
+			return nil, fmt.Errorf("reading claimed deliveries: %w", err)
+		}
+		j.payload = []byte(payload)
+		jobs = append(jobs, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading claimed deliveries: %w", err)
+	}
+	return jobs, nil
+}
+
+// inList returns "(?, ?, …)" for ids and the ids as arguments.
+func inList(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")", args
+}
+
+// send makes one attempt at j and records it. When ctx ends during the request, the attempt
+// does not count: the claim is released for the next run.
+func (n *Notifier) send(ctx context.Context, j *job) {
+	status, err := n.post(ctx, j)
+	// Recording must happen even when ctx has just ended.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if ctx.Err() != nil {
+		if _, rerr := n.st.SQL().ExecContext(rctx, `UPDATE deliveries SET claimed_until = 0 WHERE id = ? AND claimed_until = ? AND state = 'pending'`, j.id, j.claim); rerr != nil {
+			n.log.Warn("releasing a delivery", "delivery", j.key(), "err", rerr)
+		}
+		return
+	}
+	if rerr := n.record(rctx, j, status, err); rerr != nil {
+		n.log.Error("recording a delivery", "delivery", j.key(), "err", rerr)
+	}
+}
+
+// post sends j once and returns the answer's status (0 when there was none) and why the
+// attempt failed, nil when it succeeded.
+func (n *Notifier) post(ctx context.Context, j *job) (int, error) {
+	if _, err := checkURL(j.url, n.opts.AllowPrivateUnsafe); err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, n.opts.Timeout)
+	defer cancel()
+	ts := strconv.FormatInt(n.now().Unix(), 10)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, j.url, bytes.NewReader(j.payload))
+	if err != nil {
+		return 0, fmt.Errorf("building the request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "hallmark-webhook/1")
+	req.Header.Set("X-Hallmark-Event", j.typ)
+	req.Header.Set("X-Hallmark-Delivery", j.key())
+	req.Header.Set("X-Hallmark-Timestamp", ts)
+	req.Header.Set("X-Hallmark-Signature", Sign(j.secret, ts, j.payload))
+	resp, err := n.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	// Read a bounded part of the answer: the start for the error message, the rest (up to
+	// MaxResponse) so that the connection can be reused.
+	head := make([]byte, 256)
+	k, _ := io.ReadFull(resp.Body, head)
+	head = head[:k]
+	io.Copy(io.Discard, io.LimitReader(resp.Body, MaxResponse-int64(k)))
+	switch {
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		return resp.StatusCode, nil
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		return resp.StatusCode, fmt.Errorf("HTTP %d: redirect to %q not followed", resp.StatusCode, resp.Header.Get("Location"))
+	default:
+		return resp.StatusCode, fmt.Errorf("HTTP %d: %s", resp.StatusCode, printable(head))
+	}
+}
+
+// printable returns b as one line of valid UTF-8 for an error message.
+func printable(b []byte) string {
+	s := strings.ToValidUTF8(string(b), "?")
+	s = strings.Join(strings.Fields(s), " ")
+	return s
+}
+
+// truncate shortens s to at most max bytes without splitting a character.
+func truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	s = s[:max]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
+}
+
+// record writes the outcome of an attempt at j: delivered, to be retried after the backoff,
+// or failed after the last attempt.
+func (n *Notifier) record(ctx context.Context, j *job, status int, sendErr error) error {
+	now := n.now()
+	attempts := j.attempts + 1
+	return n.st.Transact(ctx, func(tx *sql.Tx) error {
+		if sendErr == nil {
+			// Delivered, even if this replica's lease ran out and another one holds the
+			// delivery now: that one's outcome then changes nothing.
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'delivered', attempts = ?, last_status = ?, last_error = '',
+				delivered_at = ?, claimed_until = 0 WHERE id = ? AND state = 'pending'`, attempts, status, ms(now), j.id); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE webhooks SET last_error = '', last_attempt_at = ? WHERE id = ? AND last_attempt_at <= ?`, ms(now), j.webhookID, ms(now))
+			return err
+		}
+		msg := truncate(sendErr.Error(), maxErrorText)
+		state, next := StatePending, now.Add(n.opts.Backoff(attempts))
+		if attempts >= n.opts.MaxAttempts {
+			state = StateFailed
+			n.log.Error("webhook delivery failed; giving up", "webhook", j.webhookID, "delivery", j.key(), "attempts", attempts, "err", msg)
+		} else {
+			n.log.Warn("webhook delivery failed; will retry", "webhook", j.webhookID, "delivery", j.key(), "attempts", attempts, "next", next, "err", msg)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, claimed_until = 0, last_status = ?, last_error = ?
+			WHERE id = ? AND claimed_until = ? AND state = 'pending'`, state, attempts, ms(next), status, msg, j.id, j.claim)
+		if err != nil {
+			return err
+		}
+		if k, err := res.RowsAffected(); err == nil && k == 0 {
+			// The lease ran out and another replica holds the delivery: its attempt counts.
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE webhooks SET last_error = ?, last_attempt_at = ? WHERE id = ? AND last_attempt_at <= ?`, msg, ms(now), j.webhookID, ms(now))
+		return err
+	})
+}
