@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/hallmark-dev/hallmark/evidence"
 	"github.com/hallmark-dev/hallmark/portfolio"
 	"github.com/hallmark-dev/hallmark/triage"
 )
@@ -46,4 +47,23 @@ func (a triageAdapter) ExportOpenVEX(ctx context.Context, sc portfolio.Scope, w 
 
 func (a triageAdapter) IngestVEX(ctx context.Context, teamID int64, doc []byte, author string) (int, error) {
 	return a.t.IngestVEX(ctx, teamID, doc, author)
+}
+
+// EvidenceService adapts package evidence to the Evidence interface.
+func EvidenceService(s *evidence.Store) Evidence { return evidenceAdapter{s} }
+
+type evidenceAdapter struct{ s *evidence.Store }
+
+var _ Evidence = evidenceAdapter{}
+
+func (a evidenceAdapter) IngestAttestation(ctx context.Context, teamID int64, bundle []byte) (any, error) {
+	return a.s.Ingest(ctx, teamID, bundle)
+}
+
+func (a evidenceAdapter) AttestationsFor(ctx context.Context, sc portfolio.Scope, digest string) (any, error) {
+	list, err := a.s.ForDigest(ctx, sc, digest)
+	if list == nil {
+		list = []evidence.Attestation{}
+	}
+	return list, err
 }

@@ -47,9 +47,12 @@ type Triage interface {
 	IngestVEX(ctx context.Context, teamID int64, doc []byte, author string) (statements int, err error)
 }
 
-// Evidence verifies and stores attestations (package evidence).
+// Evidence verifies and stores attestations (package evidence). The values returned are
+// answered as JSON.
 type Evidence interface {
 	IngestAttestation(ctx context.Context, teamID int64, bundle []byte) (any, error)
+	// AttestationsFor lists the attestations in sc about an artifact digest ("sha256:…").
+	AttestationsFor(ctx context.Context, sc portfolio.Scope, digest string) (any, error)
 }
 
 // webhookRequest is the body of POST /api/v1/webhooks.

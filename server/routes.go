@@ -40,6 +40,7 @@ func (s *Server) routes() []route {
 		{method: "GET", pattern: "/api/v1/artifacts/{id}/components", scope: access.Read, handle: s.listComponents},
 		{method: "GET", pattern: "/api/v1/artifacts/{id}/paths", scope: access.Read, handle: s.listPaths},
 		{method: "GET", pattern: "/api/v1/artifacts/{id}/deployments", scope: access.Read, handle: s.listDeployments},
+		{method: "GET", pattern: "/api/v1/artifacts/{id}/attestations", scope: access.Read, handle: s.listAttestations},
 		{method: "GET", pattern: "/api/v1/components", scope: access.Read, handle: s.searchComponents},
 		{method: "GET", pattern: "/api/v1/metrics", scope: access.Read, handle: s.metrics},
 
@@ -267,6 +268,23 @@ func (s *Server) listDeployments(w http.ResponseWriter, r *http.Request, c *call
 	}
 	items, err := s.opts.Portfolio.Deployments(r.Context(), c.p.Portfolio(), id)
 	return reply(w, http.StatusOK, listOf(items, ""), err)
+}
+
+func (s *Server) listAttestations(w http.ResponseWriter, r *http.Request, c *call) error {
+	if s.opts.Evidence == nil {
+		return fmt.Errorf("%w: attestations", errNotAvailable)
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	sc := c.p.Portfolio()
+	a, err := s.opts.Portfolio.Artifact(r.Context(), sc, id)
+	if err != nil {
+		return err
+	}
+	items, err := s.opts.Evidence.AttestationsFor(r.Context(), sc, a.Digest)
+	return reply(w, http.StatusOK, map[string]any{"items": items, "next": ""}, err)
 }
 
 func (s *Server) searchComponents(w http.ResponseWriter, r *http.Request, c *call) error {

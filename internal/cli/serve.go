@@ -17,6 +17,8 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/hallmark-dev/hallmark/attest"
+	"github.com/hallmark-dev/hallmark/evidence"
 	"github.com/hallmark-dev/hallmark/portfolio"
 	"github.com/hallmark-dev/hallmark/server"
 	"github.com/hallmark-dev/hallmark/server/access"
@@ -59,6 +61,8 @@ type serveFlags struct {
 	secureCookies                          bool
 	rate                                   float64
 	burst                                  int
+	trustedRoot                            string
+	attestKeys, attestIdentities           stringList
 }
 
 func runServe(ctx context.Context, env *Env, args []string) error {
@@ -80,6 +84,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.BoolVar(&f.secureCookies, "secure-cookies", false, "mark cookies Secure (set it behind a TLS proxy)")
 	fs.Float64Var(&f.rate, "rate", 20, "requests per second allowed to each token or session")
 	fs.IntVar(&f.burst, "burst", 100, "requests allowed at once above --rate")
+	fs.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted root `file` for attestations (default: the public-good root)")
+	fs.Var(&f.attestKeys, "attest-key", "PEM public key `file` trusted to sign attestations (repeatable)")
+	fs.Var(&f.attestIdentities, "attest-identity", "keyless signer trusted for attestations, as `ISSUER_REGEXP,SAN_REGEXP` (repeatable)")
 	pos, err := fs.parse(args, env.Stdout)
 	if err != nil {
 		return err
@@ -126,8 +133,11 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		Web:    web.Handler(), SecureCookies: f.secureCookies,
 		Rate: rate.Limit(f.rate), Burst: f.burst, Logger: log,
 	}
-	// Hook: webhooks (package notify) and attestations (package evidence) are wired here as
-	// opts.Webhooks and opts.Evidence, with their workers below, when those packages exist.
+	if opts.Evidence, err = newEvidence(st, f); err != nil {
+		return err
+	}
+	// Hook: webhooks (package notify) are wired here as opts.Webhooks, with their delivery
+	// worker below, when that package exists.
 	if f.oidcIssuer != "" {
 		if opts.OIDC, err = newOIDC(ctx, f, oidcScope); err != nil {
 			return err
@@ -167,6 +177,41 @@ func newOIDC(ctx context.Context, f serveFlags, scope access.Scope) (*server.OID
 	}
 	return server.NewOIDC(ctx, server.OIDCConfig{Issuer: f.oidcIssuer, ClientID: f.oidcClientID, ClientSecret: secret,
 		RedirectURL: f.oidcRedirect, TeamClaim: f.oidcTeamClaim, Scope: scope})
+}
+
+// newEvidence sets up attestation verification with the trust policy of the flags.
+func newEvidence(st *store.DB, f serveFlags) (server.Evidence, error) {
+	var opts evidence.Options
+	if f.trustedRoot != "" {
+		b, err := os.ReadFile(f.trustedRoot)
+		if err != nil {
+			return nil, fmt.Errorf("reading the trusted root: %w", err)
+		}
+		opts.TrustedRoot = b
+	}
+	for _, k := range f.attestKeys {
+		b, err := os.ReadFile(k)
+		if err != nil {
+			return nil, fmt.Errorf("reading --attest-key: %w", err)
+		}
+		pk, err := attest.ParsePublicKey(b)
+		if err != nil {
+			return nil, fmt.Errorf("--attest-key %s: %w", k, err)
+		}
+		opts.PublicKeys = append(opts.PublicKeys, pk)
+	}
+	for _, id := range f.attestIdentities {
+		iss, san, ok := strings.Cut(id, ",")
+		if !ok || iss == "" || san == "" {
+			return nil, usageErrorf("serve: --attest-identity %q: want ISSUER_REGEXP,SAN_REGEXP", id)
+		}
+		opts.Identities = append(opts.Identities, evidence.Identity{IssuerRegexp: iss, SANRegexp: san})
+	}
+	ev, err := evidence.New(st, opts)
+	if err != nil {
+		return nil, fmt.Errorf("attestation trust policy: %w", err)
+	}
+	return server.EvidenceService(ev), nil
 }
 
 // newLogger returns the server's logger.
