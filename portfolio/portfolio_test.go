@@ -255,3 +255,45 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// TestDistroPackages: an OS package is matched through its source package and only by the
+// advisories of its release, at upload and by re-evaluation (range scan on the source name).
+func TestDistroPackages(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		pkg := func(name, version string) *sbom.Package {
+			return &sbom.Package{ID: name, Name: name, Version: version, Ecosystem: "Debian", SourceName: "openssl",
+				PURL: "pkg:deb/debian/" + name + "@" + version + "?distro=debian-12", Properties: map[string]string{propOSEcosystem: "Debian:12"}}
+		}
+		inv := &sbom.Inventory{Packages: []*sbom.Package{pkg("libssl3", "3.0.11-1~deb12u2"), pkg("openssl", "3.0.15-1~deb12u1")}}
+		res := f.ingest(1, "debian-image", inv, []byte("image"))
+		if res.Findings != 0 {
+			t.Fatalf("findings before the advisory: %d", res.Findings)
+		}
+		f.importAdvisories("testdata/debian")
+		st, err := f.p.Reevaluate(f.ctx, []string{"TEST-DEB-11", "TEST-DEB-12"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Opened != 1 {
+			t.Errorf("reevaluate = %+v, want one finding opened", st)
+		}
+		if diff := cmp.Diff([]string{"open TEST-DEB-12 unknown libssl3@3.0.11-1~deb12u2"}, f.findings(all, res.Artifact.ID, "")); diff != "" {
+			t.Errorf("findings (-want +got):\n%s", diff)
+		}
+		aff, err := f.p.AffectedBy(f.ctx, all, "CVE-2024-5535")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"TEST-DEB-11", "TEST-DEB-12"}, aff.IDs); diff != "" {
+			t.Errorf("alias group (-want +got):\n%s", diff)
+		}
+		if len(aff.Artifacts) != 1 || len(aff.Artifacts[0].Components) != 1 || aff.Artifacts[0].Components[0].Name != "libssl3" {
+			t.Errorf("affected = %+v", aff.Artifacts)
+		}
+		// A second upload of an image with the same packages matches at once.
+		if res := f.ingest(1, "debian-image-2", inv, []byte("image 2")); res.Findings != 1 {
+			t.Errorf("findings at upload = %d, want 1", res.Findings)
+		}
+	})
+}
