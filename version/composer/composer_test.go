@@ -1,10 +1,8 @@
 package composer
 
 import (
-	"bufio"
+	"bytes"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,48 +10,17 @@ import (
 	"github.com/hallmark-dev/hallmark/version/versiontest"
 )
 
-// rejected lists the fixture lines that compare a version this package rejects, with that
-// version (see testdata/SOURCES.md: PHP's version_compare contradicts them, and no total order
-// satisfies lines 94 and 96 together).
-var rejected = map[string]map[int]string{
-	"testdata/packagist-versions.txt": {
-		94: "1.2.3.#", 95: "1.2.3.#", 96: "1.2.3.#", 97: "1.2.3.#.1", 98: "1.2.3.#.p3", 99: "1.2.3.#.beta",
-	},
+// hashErrata corrects the one line of packagist-versions.txt that contradicts another: line 94
+// says "1.2.3.#" = "1.2.3" and line 96 "1.2.3.#" = "1.2.3.1", but "1.2.3" < "1.2.3.1", so no
+// total order holds both. Here "#" is the missing part (see the package documentation), and
+// line 96 is "<"; the other five lines with "#" hold as written.
+var hashErrata = map[string]string{
+	"1.2.3.# = 1.2.3.1": "1.2.3.# < 1.2.3.1",
 }
 
-// conformance runs versiontest.Conformance on name without the lines listed in rejected,
-// and checks that the listed lines name a version Parse rejects.
-func conformance(t *testing.T, name string) {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	skip := rejected[name]
-	var out strings.Builder
-	sc := bufio.NewScanner(strings.NewReader(string(data)))
-	for n := 1; sc.Scan(); n++ {
-		if bad, ok := skip[n]; ok {
-			if f := strings.Fields(sc.Text()); len(f) != 3 || f[0] != bad {
-				t.Fatalf("%s:%d: %q does not start with %q", name, n, sc.Text(), bad)
-			}
-			if _, err := Parse(bad); !errors.Is(err, version.ErrInvalid) {
-				t.Errorf("%s:%d: Parse(%q) = %v, want ErrInvalid", name, n, bad, err)
-			}
-			out.WriteString("# rejected: " + sc.Text() + "\n")
-			continue
-		}
-		out.WriteString(sc.Text() + "\n")
-	}
-	path := filepath.Join(t.TempDir(), filepath.Base(name))
-	if err := os.WriteFile(path, []byte(out.String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	versiontest.Conformance(t, Scheme, path)
-}
-
+// TestConformance runs every line of both fixtures through Compare and Key, with hashErrata.
 func TestConformance(t *testing.T) {
-	conformance(t, "testdata/packagist-versions.txt")
-	conformance(t, "testdata/packagist-versions-generated.txt")
+	versiontest.ConformanceErrata(t, Scheme, hashErrata, "testdata/packagist-versions.txt", "testdata/packagist-versions-generated.txt")
 }
 
 var edge = []string{
@@ -63,7 +30,8 @@ var edge = []string{
 	"1.0+1", "1.0_1", "dev-main", "dev-foo", "foo", "1.0.0.dev", "1.0.0.a", "1.0-dev.1",
 	"1.0.999999999999999999999999999999", "999999999999999999999999999999", "1.00", "01.0",
 	"1.0-a-b-c", "1.0.p.p.p", "1.0.0-rc.1+build.5", strings.Repeat("1.", 127) + "1",
-	strings.Repeat("a", 256),
+	strings.Repeat("a", 256), "1.2.3.#", "1.2.3.#.1", "1.2.3.#.#.1", "1.2.3.#.beta", "1.2.3.#.#.beta",
+	"1.2.3.#.p3", "1.#", "1.#beta", "1.#.#", "#.1", "1.0#", "1.2.#.rc", "1.2.#.#.rc", "1.2.#.9",
 }
 
 // sample returns a few hundred fixture versions plus edge cases.
@@ -123,17 +91,38 @@ func TestCompare(t *testing.T) {
 		{"dev-foo", "dev-main", 0},
 		{"dev-foo", "dev-bar", -1}, // "bar" is a beta by its prefix
 		{"1.0.999999999999999999999999999999", "1.0.999999999999999999999999999998", 1},
+		// "#" is the missing part, and trailing "#" parts do not count.
+		{"1.2.3.#", "1.2.3", 0},
+		{"1.2.3.#.#", "1.2.3", 0},
+		{"1.0#", "1.0", 0},
+		{"1.#beta", "1.#", 0}, // a word starting with '#' is "#"
+		{"1.2.3.#", "1.2.3.1", -1},
+		{"1.2.3.#", "1.2.3.rc", 1},
+		{"1.2.3.#.1", "1.2.3", 1},
+		{"1.2.3.#.1", "1.2.3.0", -1},
+		{"1.2.3.#.#.1", "1.2.3.#.1", -1},
+		{"1.2.3.#.beta", "1.2.3", -1},
+		{"1.2.3.#.#.beta", "1.2.3.#.beta", 1},
+		{"1.2.3.#.beta", "1.2.3.rc", 1},
+		{"1.2.3.#.p3", "1.2.3.1", -1},
+		{"#.1", "1", -1},
 	} {
 		got, err := version.Compare(Scheme, tc.a, tc.b)
 		if err != nil || got != tc.want {
 			t.Errorf("Compare(%q, %q) = %d, %v; want %d", tc.a, tc.b, got, err, tc.want)
+			continue
+		}
+		a, _ := Parse(tc.a)
+		b, _ := Parse(tc.b)
+		if k := version.Sign(bytes.Compare(a.Key(), b.Key())); k != tc.want {
+			t.Errorf("keys of %q, %q compare %d, want %d", tc.a, tc.b, k, tc.want)
 		}
 	}
 }
 
 func TestParseErrors(t *testing.T) {
 	for _, v := range []string{
-		"", ".1", "1.", "1..0", "1.-0", "-1.0", "1.0-", "1.0#", "1.2.3.#", "#1", "1.0 ",
+		"", ".1", "1.", "1..0", "1.-0", "-1.0", "1.0-", "#", "#.#", "##", "1.0 ",
 		" 1.0", "dev-feature/foo", "1.0~1", "1,0", "1.0\x00", "1.0é",
 		strings.Repeat("1.", 128) + "1",
 	} {

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -78,6 +79,38 @@ func Conformance(t *testing.T, s version.Scheme, name string) {
 	}
 	if failures > 50 {
 		t.Errorf("%s: %d failures in all", name, failures)
+	}
+}
+
+// ConformanceErrata runs Conformance on each fixture file of names with the lines of errata
+// replaced: a key is a fixture line, exactly, and its value the line that holds instead (the
+// same versions, another operator). Each erratum must match a line of one of the files, so that
+// no correction outlives its line.
+func ConformanceErrata(t *testing.T, s version.Scheme, errata map[string]string, names ...string) {
+	t.Helper()
+	applied := map[string]bool{}
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(string(data), "\n")
+		for i, line := range lines {
+			if fix, ok := errata[strings.TrimSpace(line)]; ok {
+				lines[i] = fix
+				applied[strings.TrimSpace(line)] = true
+			}
+		}
+		path := filepath.Join(t.TempDir(), filepath.Base(name))
+		if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		Conformance(t, s, path)
+	}
+	for line := range errata {
+		if !applied[line] {
+			t.Errorf("erratum %q matches no fixture line", line)
+		}
 	}
 }
 
