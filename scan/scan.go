@@ -5,6 +5,7 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -71,8 +72,15 @@ func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) 
 	// (in sorted batches), then each package evaluated exactly: the lookups and the evaluation
 	// run on all cores, each worker with its own memo of parsed versions.
 	w := newWorkers(opts.Schemes)
-	err = w.each(ctx, len(jobs), func(i int, schemes match.SchemeFunc) error {
-		return jobs[i].lookup(ctx, db, schemes)
+	// Looked up in index order, so that neighbouring lookups (binary packages of one source
+	// package, say) read the same index pages.
+	order := make([]*job, len(jobs))
+	copy(order, jobs)
+	slices.SortStableFunc(order, func(a, b *job) int {
+		return cmp.Or(strings.Compare(a.targets[0].Ecosystem, b.targets[0].Ecosystem), strings.Compare(a.targets[0].Name, b.targets[0].Name))
+	})
+	err = w.each(ctx, len(order), func(i int, schemes match.SchemeFunc) error {
+		return order[i].lookup(ctx, db, schemes)
 	})
 	if err != nil {
 		return nil, err

@@ -31,8 +31,8 @@ type Query struct {
 
 // Candidates returns, sorted, the IDs of advisories whose index says they affect the query:
 // a key interval containing Key, a versions-list entry equal to Version, or (with Commit and
-// Repo) an affected commit. It is an index range scan on (ecosystem, name, lo); package match
-// then evaluates each candidate exactly.
+// Repo) an affected commit. It reads only index entries (see qByName); package match then
+// evaluates each candidate exactly.
 func (d *DB) Candidates(ctx context.Context, q Query) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
@@ -55,7 +55,8 @@ func (d *DB) Candidates(ctx context.Context, q Query) ([]string, error) {
 		if q.Key != nil {
 			key = q.Key
 		}
-		rows, err := qs.byName.QueryContext(ctx, q.Ecosystem, name, key, key, key, key, q.Ecosystem, name, q.Version, q.Version)
+		e := q.Ecosystem
+		rows, err := qs.byName.QueryContext(ctx, e, name, key, key, e, name, key, key, key, e, name, key, key, e, name, q.Version, q.Version)
 		if err != nil {
 			return nil, err
 		}
@@ -84,15 +85,23 @@ func (d *DB) Candidates(ctx context.Context, q Query) ([]string, error) {
 }
 
 // Candidate queries. byName finds, for one ecosystem and name, the intervals containing a key
-// (when the key is not NULL) and the listed versions equal to a version (when it is not
-// empty), in one statement: an index range scan on (ecosystem, name, lo) each.
+// (when the key is not NULL) and the listed versions equal to a version (by key, and by string
+// when it is not empty), in one statement of four index searches (migration 0004):
+// unbounded intervals (hi NULL) and bounded ones by their upper bound (hi >= key: few rows
+// when the version is above most fixes), listed versions by key (lo = hi = the key of a
+// listed version that parses, see Rows) and by string.
 const (
 	qByName = `SELECT advisory_id, variant FROM affected
-		WHERE ecosystem = ? AND name = ? AND CAST(? AS BLOB) IS NOT NULL AND (kind = 'range' OR kind = 'exact' AND lo IS NOT NULL)
-		AND (lo IS NULL OR lo <= ?) AND (hi IS NULL OR hi > ? OR (hi_inclusive = 1 AND hi = ?))
+		WHERE ecosystem = ? AND name = ? AND kind = 'range' AND hi IS NULL AND CAST(? AS BLOB) IS NOT NULL AND (lo IS NULL OR lo <= ?)
 		UNION ALL
 		SELECT advisory_id, variant FROM affected
-		WHERE ecosystem = ? AND name = ? AND ? <> '' AND kind = 'exact' AND version = ?`
+		WHERE ecosystem = ? AND name = ? AND kind = 'range' AND hi >= ? AND (lo IS NULL OR lo <= ?) AND (hi > ? OR hi_inclusive = 1)
+		UNION ALL
+		SELECT advisory_id, variant FROM affected
+		WHERE ecosystem = ? AND name = ? AND kind = 'exact' AND hi = ? AND lo = ?
+		UNION ALL
+		SELECT advisory_id, variant FROM affected
+		WHERE ecosystem = ? AND name = ? AND kind = 'exact' AND version = ? AND ? <> ''`
 	qByCommit = `SELECT advisory_id, repo FROM affected WHERE kind = 'git' AND version = ?`
 )
 
