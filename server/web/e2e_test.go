@@ -23,6 +23,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/hallmark-dev/hallmark/evidence"
 	"github.com/hallmark-dev/hallmark/portfolio"
 	"github.com/hallmark-dev/hallmark/server"
 	"github.com/hallmark-dev/hallmark/server/access"
@@ -50,12 +51,21 @@ func startBackend(t *testing.T) *backend {
 	t.Cleanup(func() { st.Close() })
 	adv := vulndb.FromStore(st, lookup.For)
 	acc := access.New(st)
+	// Trusted: the signer of the Sigstore conformance suite's bundles, under the public-good root.
+	ev, err := evidence.New(st, evidence.Options{Identities: []evidence.Identity{{
+		IssuerRegexp: `^https://token\.actions\.githubusercontent\.com$`,
+		SANRegexp:    `^https://github\.com/sigstore-conformance/`,
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := server.New(server.Options{
 		Store:      st,
 		Advisories: adv,
 		Portfolio:  portfolio.New(st, adv),
 		Access:     acc,
 		Triage:     server.TriageService(triage.New(st)),
+		Evidence:   server.EvidenceService(ev),
 		Web:        web.Handler(),
 	})
 	if err != nil {
@@ -126,6 +136,9 @@ func readFile(t *testing.T, name string) []byte {
 	return data
 }
 
+// shopDigest is the digest of the artifact the attestations in testdata are about.
+const shopDigest = "sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf"
+
 // TestEndToEnd clicks through ingest → advisory → triage in Chromium.
 func TestEndToEnd(t *testing.T) {
 	if testing.Short() {
@@ -143,7 +156,10 @@ func TestEndToEnd(t *testing.T) {
 			Digest string `json:"digest"`
 		} `json:"artifact"`
 	}
-	be.api(t, "POST", "/api/v1/sboms?name=shop&version=1.4.0", "application/vnd.cyclonedx+json", readFile(t, "shop.cdx.json"), &ingested)
+	be.api(t, "POST", "/api/v1/sboms?name=shop&version=1.4.0&digest="+shopDigest, "application/vnd.cyclonedx+json", readFile(t, "shop.cdx.json"), &ingested)
+	// Build provenance about that digest: one bundle verifies, one has a broken signature.
+	be.api(t, "POST", "/api/v1/attestations", "application/json", readFile(t, "provenance.sigstore.json"), nil)
+	be.api(t, "POST", "/api/v1/attestations", "application/json", readFile(t, "provenance-bad-signature.sigstore.json"), nil)
 	deployment := fmt.Sprintf(`{"artifact_digest": %s, "environment": "production", "target": "web-1"}`, js(ingested.Artifact.Digest))
 	be.api(t, "POST", "/api/v1/deployments", "application/json", []byte(deployment), nil)
 
@@ -175,9 +191,9 @@ func TestEndToEnd(t *testing.T) {
 	be.api(t, "POST", "/api/v1/advisories", "application/json", readFile(t, "qs.osv.json"), nil)
 	b.step(t, "advisory page",
 		chromedp.Click(chromedp.CSS(`header nav a[href="/advisories"]`)),
-		chromedp.SendKeys(chromedp.ID("advisory-id"), "GHSA-hrpp-h998-j3pp"),
+		chromedp.SendKeys(chromedp.ID("advisory-id"), "CVE-2022-24999"),
 		chromedp.Click(chromedp.CSS("main form button[type=submit]")),
-		waitText("main h1", "GHSA-hrpp-h998-j3pp"),
+		waitText("main h1", "GHSA-hrpp-h998-j3pp (CVE-2022-24999)"),
 		waitText("table.affected-artifacts", "shop"),
 		waitText("table.affected-artifacts", "pkg:npm/qs@6.7.0"),
 		waitText("table.affected-deployments", "production"),
@@ -202,7 +218,11 @@ func TestEndToEnd(t *testing.T) {
 		waitText("main h1", "shop"),
 		waitText("table.findings", "GHSA-hrpp-h998-j3pp"),
 		waitText("table.findings td.triage", "not affected"),
-		waitText("main", "production"),
+		waitText("table.deployments", "production"),
+		waitText("table.attestations", "https://slsa.dev/provenance/v1"),
+		waitText("table.attestations", "verified"),
+		waitText("table.attestations", "https://github.com/sigstore-conformance/"),
+		waitText("table.attestations", "not verified"),
 		chromedp.Click(chromedp.CSS(`button[data-purl="pkg:npm/qs@6.7.0"]`)),
 		waitFor(`document.querySelector('button[data-purl="pkg:npm/qs@6.7.0"]').getAttribute('aria-pressed') === 'true'`),
 		// Both paths: shop → express → qs and shop → express → body-parser → qs.

@@ -123,13 +123,14 @@ function auditTable(answer) {
 
 /** The advisory page. */
 export async function advisory({ params, signal }) {
-  const [doc, affected] = await Promise.all([
-    get(`/advisories/${encodeURIComponent(params[0])}`, signal),
-    get(`/advisories/${encodeURIComponent(params[0])}/affected`, signal),
-  ]);
-  // An alias (a CVE) shows the advisory that carries it; analyses are recorded under its ID.
-  const id = doc.id || params[0];
+  // The affected answer names the advisories with this ID or alias (a CVE is usually an
+  // alias): the page shows the one asked for, else the first, and records analyses under its ID.
+  const affected = await get(`/advisories/${encodeURIComponent(params[0])}/affected`, signal);
+  const ids = affected.ids || [];
+  const id = ids.length === 0 || ids.includes(params[0]) ? params[0] : ids[0];
   const base = `/advisories/${encodeURIComponent(id)}`;
+  const doc = await get(base, signal);
+  const others = ids.filter((i) => i !== id);
   const auditBox = h('div', { id: 'audit' });
   async function loadAudit() {
     const answer = await get(`${base}/audit`, signal).catch((err) => err);
@@ -185,7 +186,9 @@ export async function advisory({ params, signal }) {
   return h('div', null,
     h('p', { class: 'crumbs' }, h('a', { href: '/advisories' }, 'Advisories'), ' / '),
     h('h1', null, id, id !== params[0] ? h('span', { class: 'version' }, ` (${params[0]})`) : null),
-    section('Summary', summary(doc)),
+    section('Summary', summary(doc),
+      others.length ? h('p', null, 'The same vulnerability is also recorded as ',
+        others.map((o, i) => [i ? ', ' : '', h('a', { href: `/advisories/${encodeURIComponent(o)}` }, o)]), '.') : null),
     section(`Affected artifacts (${tables.count})`, tables.artTable),
     section(`Deployments (${tables.deployed})`, tables.depTable),
     section('Triage', form),

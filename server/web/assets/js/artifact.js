@@ -32,24 +32,23 @@ function attestations(answer) {
   if (answer instanceof Error) return errorBox(answer);
   const list = items(answer);
   if (list.length === 0) return h('p', { class: 'muted' }, 'No attestation names this artifact\u2019s digest.');
-  return table(null, ['Predicate type', 'Verification', 'Signer', 'Stored'], list.map((at) => {
-    const signer = typeof at.signer === 'string' ? at.signer : at.signer ? Object.values(at.signer).filter(Boolean).join(' ') : '';
-    return [
-      h('code', null, at.predicate_type || '—'),
-      at.verified
-        ? h('span', { class: 'ok' }, '\u2713 verified')
-        : h('span', { class: 'bad' }, '\u2717 not verified', at.reason || at.failure ? `: ${at.reason || at.failure}` : ''),
-      signer || h('span', { class: 'muted' }, '—'),
-      time(at.created || at.time),
-    ];
-  }));
+  return table(null, ['Predicate type', 'Verification', 'Signer', 'Recorded'], list.map((at) => [
+    at.predicate_type ? h('code', { class: 'wrap' }, at.predicate_type) : h('span', { class: 'muted' }, 'message signature'),
+    at.verified
+      ? h('span', { class: 'ok' }, '\u2713 verified')
+      : h('span', null, h('span', { class: 'bad' }, '\u2717 not verified'), at.failure ? h('div', { class: 'sub' }, at.failure) : null),
+    at.signer
+      ? h('span', null, h('code', { class: 'wrap' }, at.signer), at.issuer ? h('div', { class: 'sub' }, `issued by ${at.issuer}`) : null)
+      : h('span', { class: 'muted' }, '—'),
+    time(at.verified_at || at.created),
+  ]), { class: 'attestations' });
 }
 
 function deployments(answer) {
   if (answer instanceof Error) return errorBox(answer);
   const list = items(answer);
   if (list.length === 0) return h('p', { class: 'muted' }, 'Not recorded as deployed anywhere.');
-  return table(null, ['Environment', 'Target', 'Since'], list.map((d) => [d.environment, d.target || '—', time(d.time)]));
+  return table(null, ['Environment', 'Target', 'Since'], list.map((d) => [d.environment, d.target || '—', time(d.time)]), { class: 'deployments' });
 }
 
 // attestationsFor reads the artifact's attestations, or null when the server lists none.
