@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/hallmark-dev/hallmark/match"
 	"github.com/hallmark-dev/hallmark/osv"
@@ -288,39 +291,26 @@ const briefBatch = 500
 // briefs, with only the fields package match and the scan report use (see encodeBrief); IDs
 // not in the database are left out. An advisory stored without a brief (by a Hallmark older
 // than migration 0004) is read whole from its document. The IDs are read in sorted batches,
-// which walk the table's B-tree in order.
+// which walk the table's B-tree in order, on all cores.
 func (d *DB) Briefs(ctx context.Context, ids []string) (map[string]*osv.Vulnerability, error) {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	found := make([][]*osv.Vulnerability, (len(ids)+briefBatch-1)/briefBatch)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(1, runtime.GOMAXPROCS(0)))
+	for i := range found {
+		batch := ids[i*briefBatch : min((i+1)*briefBatch, len(ids))]
+		g.Go(func() (err error) {
+			found[i], err = d.briefs(gctx, batch)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
 	out := make(map[string]*osv.Vulnerability, len(ids))
-	db := d.st.SQL()
-	for off := 0; off < len(ids); off += briefBatch {
-		batch := ids[off:min(off+briefBatch, len(ids))]
-		args := make([]any, len(batch))
-		for i, id := range batch {
-			args[i] = id
-		}
-		q := "SELECT advisory_id, brief FROM advisory_briefs WHERE advisory_id IN (?" + strings.Repeat(",?", len(batch)-1) + ")"
-		rows, err := db.QueryContext(ctx, q, args...)
-		if err != nil {
-			return nil, fmt.Errorf("reading advisory briefs: %w", err)
-		}
-		for rows.Next() {
-			var id string
-			var b sql.RawBytes // decodeBrief copies it
-			if err := rows.Scan(&id, &b); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("reading advisory briefs: %w", err)
-			}
-			v, err := decodeBrief(b)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("stored advisory %s: %w", id, err)
-			}
-			out[id] = v
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("reading advisory briefs: %w", err)
+	for _, vs := range found {
+		for _, v := range vs {
+			out[v.ID] = v
 		}
 	}
 	var missing []string
@@ -337,5 +327,39 @@ func (d *DB) Briefs(ctx context.Context, ids []string) (map[string]*osv.Vulnerab
 		return nil, err
 	}
 	maps.Copy(out, whole)
+	return out, nil
+}
+
+// briefs reads and decodes the briefs of one batch of IDs.
+func (d *DB) briefs(ctx context.Context, ids []string) ([]*osv.Vulnerability, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	q := "SELECT advisory_id, brief FROM advisory_briefs WHERE advisory_id IN (?" + strings.Repeat(",?", len(ids)-1) + ")"
+	rows, err := d.st.SQL().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading advisory briefs: %w", err)
+	}
+	defer rows.Close()
+	out := make([]*osv.Vulnerability, 0, len(ids))
+	for rows.Next() {
+		var id string
+		var b sql.RawBytes // decodeBrief copies it
+		if err := rows.Scan(&id, &b); err != nil {
+			return nil, fmt.Errorf("reading advisory briefs: %w", err)
+		}
+		v, err := decodeBrief(b)
+		if err != nil {
+			return nil, fmt.Errorf("stored advisory %s: %w", id, err)
+		}
+		if v.ID != id {
+			return nil, fmt.Errorf("stored advisory %s: %w: the brief of %s", id, errBrief, v.ID)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading advisory briefs: %w", err)
+	}
 	return out, nil
 }
