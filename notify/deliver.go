@@ -16,8 +16,11 @@ import (
 	"github.com/hallmark-dev/hallmark/store"
 )
 
-// claimBatch is the number of deliveries claimed, and sent concurrently, at a time.
-const claimBatch = 16
+// Delivery batches: deliveries claimed (and recorded) at a time, and requests sent at once.
+const (
+	claimBatch  = 64
+	concurrency = 16
+)
 
 // job is a claimed delivery with what sending it needs.
 type job struct {
@@ -35,24 +38,49 @@ func deliveryKey(eventID, webhookID int64) string {
 	return strconv.FormatInt(eventID, 10) + "-" + strconv.FormatInt(webhookID, 10)
 }
 
-// lease is how long a claim lasts: the batch's requests run concurrently, each bounded by the
-// timeout, and recording their outcome is quick. A replica that dies loses its claims when
-// they expire, and another one sends the deliveries again.
-func (n *Notifier) lease() time.Duration { return 2*n.opts.Timeout + 30*time.Second }
+// lease is how long a claim lasts: the batch's requests run concurrency at a time, each
+// bounded by the timeout, and recording their outcomes is quick. A replica that dies loses its
+// claims when they expire, and another one sends the deliveries again.
+func (n *Notifier) lease() time.Duration {
+	return time.Duration(claimBatch/concurrency+1)*n.opts.Timeout + 30*time.Second
+}
 
 // deliver claims up to claimBatch due deliveries, sends them concurrently and records the
-// outcomes; it returns how many it claimed.
+// outcomes in one transaction; it returns how many it claimed. Requests cut short because
+// ctx ended do not count as attempts: their deliveries are released for the next run.
 func (n *Notifier) deliver(ctx context.Context) (int, error) {
 	jobs, err := n.claim(ctx)
 	if err != nil || len(jobs) == 0 {
 		return 0, err
 	}
+	outs := make([]outcome, len(jobs))
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, concurrency)
 	for i := range jobs {
-		wg.Go(func() { n.send(ctx, &jobs[i]) })
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			outs[i].status, outs[i].err = n.post(ctx, &jobs[i])
+			outs[i].abandoned = outs[i].err != nil && ctx.Err() != nil
+			outs[i].at = n.now()
+		})
 	}
 	wg.Wait()
+	// Recording must happen even when ctx has just ended.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := n.record(rctx, jobs, outs); err != nil {
+		return len(jobs), fmt.Errorf("recording deliveries: %w", err)
+	}
 	return len(jobs), nil
+}
+
+// outcome is the result of one attempt.
+type outcome struct {
+	status    int   // the answer's HTTP status, 0 for none
+	err       error // why the attempt failed, nil if it succeeded
+	abandoned bool  // cut short by the end of Run: no attempt
+	at        time.Time
 }
 
 // claim takes due pending deliveries nobody holds (or whose holder's lease ran out) for a
@@ -60,37 +88,28 @@ func (n *Notifier) deliver(ctx context.Context) (int, error) {
 func (n *Notifier) claim(ctx context.Context) ([]job, error) {
 	now := ms(n.now())
 	until := now + n.lease().Milliseconds()
+	sub := `SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ? AND claimed_until <= ?
+		ORDER BY next_attempt_at, id LIMIT ?`
+	if n.st.Dialect() == store.Postgres {
+		// Replicas claim different rows instead of waiting for each other's.
+		sub += ` FOR UPDATE SKIP LOCKED`
+	}
 	var ids []int64
 	err := n.st.Transact(ctx, func(tx *sql.Tx) error {
 		ids = ids[:0]
-		q := `SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ? AND claimed_until <= ?
-			ORDER BY next_attempt_at, id LIMIT ?`
-		if n.st.Dialect() == store.Postgres {
-			// Replicas claim different rows instead of waiting for each other's.
-			q += ` FOR UPDATE SKIP LOCKED`
-		}
-		rows, err := tx.QueryContext(ctx, q, now, now, claimBatch)
+		rows, err := tx.QueryContext(ctx, `UPDATE deliveries SET claimed_until = ? WHERE id IN (`+sub+`) RETURNING id`, until, now, now, claimBatch)
 		if err != nil {
 			return err
 		}
+		defer rows.Close()
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
-				rows.Close()
 				return err
 			}
 			ids = append(ids, id)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		in, args := inList(ids)
-		_, err = tx.ExecContext(ctx, `UPDATE deliveries SET claimed_until = ? WHERE id IN `+in, append([]any{until}, args...)...)
-		return err
+		return rows.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claiming deliveries: %w", err)
@@ -129,24 +148,6 @@ func inList(ids []int64) (string, []any) {
 		args[i] = id
 	}
 	return "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")", args
-}
-
-// send makes one attempt at j and records it. When ctx ends during the request, the attempt
-// does not count: the claim is released for the next run.
-func (n *Notifier) send(ctx context.Context, j *job) {
-	status, err := n.post(ctx, j)
-	// Recording must happen even when ctx has just ended.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if ctx.Err() != nil {
-		if _, rerr := n.st.SQL().ExecContext(rctx, `UPDATE deliveries SET claimed_until = 0 WHERE id = ? AND claimed_until = ? AND state = 'pending'`, j.id, j.claim); rerr != nil {
-			n.log.Warn("releasing a delivery", "delivery", j.key(), "err", rerr)
-		}
-		return
-	}
-	if rerr := n.record(rctx, j, status, err); rerr != nil {
-		n.log.Error("recording a delivery", "delivery", j.key(), "err", rerr)
-	}
 }
 
 // post sends j once and returns the answer's status (0 when there was none) and why the
@@ -208,40 +209,83 @@ func truncate(s string, max int) string {
 	return s + "…"
 }
 
-// record writes the outcome of an attempt at j: delivered, to be retried after the backoff,
-// or failed after the last attempt.
-func (n *Notifier) record(ctx context.Context, j *job, status int, sendErr error) error {
-	now := n.now()
-	attempts := j.attempts + 1
+// record writes the outcomes of attempts at jobs: delivered, to be retried after the
+// backoff, failed after the last attempt, or released when abandoned; and, per webhook, the
+// error of its latest attempt.
+func (n *Notifier) record(ctx context.Context, jobs []job, outs []outcome) error {
+	type latest struct {
+		msg string
+		at  time.Time
+	}
+	hooks := map[int64]latest{}
+	note := func(id int64, l latest) {
+		if old, ok := hooks[id]; !ok || !l.at.Before(old.at) {
+			hooks[id] = l
+		}
+	}
 	return n.st.Transact(ctx, func(tx *sql.Tx) error {
-		if sendErr == nil {
-			// Delivered, even if this replica's lease ran out and another one holds the
-			// delivery now: that one's outcome then changes nothing.
-			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'delivered', attempts = ?, last_status = ?, last_error = '',
-				delivered_at = ?, claimed_until = 0 WHERE id = ? AND state = 'pending'`, attempts, status, ms(now), j.id); err != nil {
+		clear(hooks)
+		// Successes, in one statement per status code: delivered, even if this replica's
+		// lease ran out and another one holds the delivery now (that one's outcome then
+		// changes nothing).
+		delivered := map[int][]int64{}
+		for i, o := range outs {
+			if o.err == nil {
+				delivered[o.status] = append(delivered[o.status], jobs[i].id)
+				note(jobs[i].webhookID, latest{"", o.at})
+			}
+		}
+		for status, ids := range delivered {
+			in, args := inList(ids)
+			if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, last_status = ?, last_error = '',
+				delivered_at = ?, claimed_until = 0 WHERE state = 'pending' AND id IN `+in, append([]any{status, ms(n.now())}, args...)...); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, `UPDATE webhooks SET last_error = '', last_attempt_at = ? WHERE id = ? AND last_attempt_at <= ?`, ms(now), j.webhookID, ms(now))
-			return err
 		}
-		msg := truncate(sendErr.Error(), maxErrorText)
-		state, next := StatePending, now.Add(n.opts.Backoff(attempts))
-		if attempts >= n.opts.MaxAttempts {
-			state = StateFailed
-			n.log.Error("webhook delivery failed; giving up", "webhook", j.webhookID, "delivery", j.key(), "attempts", attempts, "err", msg)
-		} else {
-			n.log.Warn("webhook delivery failed; will retry", "webhook", j.webhookID, "delivery", j.key(), "attempts", attempts, "next", next, "err", msg)
+		for i := range jobs {
+			j, o := &jobs[i], outs[i]
+			attempts := j.attempts + 1
+			switch {
+			case o.abandoned:
+				if _, err := tx.ExecContext(ctx, `UPDATE deliveries SET claimed_until = 0 WHERE id = ? AND claimed_until = ? AND state = 'pending'`, j.id, j.claim); err != nil {
+					return err
+				}
+				continue
+			case o.err == nil:
+				continue
+			}
+			msg := truncate(o.err.Error(), maxErrorText)
+			state, next := StatePending, o.at.Add(n.opts.Backoff(attempts))
+			if attempts >= n.opts.MaxAttempts {
+				state = StateFailed
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, claimed_until = 0, last_status = ?, last_error = ?
+				WHERE id = ? AND claimed_until = ? AND state = 'pending'`, state, attempts, ms(next), o.status, msg, j.id, j.claim)
+			if err != nil {
+				return err
+			}
+			if k, err := res.RowsAffected(); err == nil && k == 0 {
+				// The lease ran out and another replica holds the delivery: its attempt counts.
+				continue
+			}
+			note(j.webhookID, latest{msg, o.at})
+			if state == StateFailed {
+				n.log.Error("webhook delivery failed; giving up", "webhook", j.webhookID, "delivery", j.key(), "attempts", attempts, "err", msg)
+			} else {
+				n.log.Warn("webhook delivery failed; will retry", "webhook", j.webhookID, "delivery", j.key(), "attempts", attempts, "next", next, "err", msg)
+			}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, claimed_until = 0, last_status = ?, last_error = ?
-			WHERE id = ? AND claimed_until = ? AND state = 'pending'`, state, attempts, ms(next), status, msg, j.id, j.claim)
-		if err != nil {
-			return err
+		for id, l := range hooks {
+			// A success changes the row only when it clears an error, so that concurrent
+			// batches to one webhook do not queue for its row lock.
+			q := `UPDATE webhooks SET last_error = ?, last_attempt_at = ? WHERE id = ? AND last_attempt_at <= ?`
+			if l.msg == "" {
+				q += ` AND last_error <> ''`
+			}
+			if _, err := tx.ExecContext(ctx, q, l.msg, ms(l.at), id, ms(l.at)); err != nil {
+				return err
+			}
 		}
-		if k, err := res.RowsAffected(); err == nil && k == 0 {
-			// The lease ran out and another replica holds the delivery: its attempt counts.
-			return nil
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE webhooks SET last_error = ?, last_attempt_at = ? WHERE id = ? AND last_attempt_at <= ?`, msg, ms(now), j.webhookID, ms(now))
-		return err
+		return nil
 	})
 }

@@ -171,7 +171,7 @@ type fixture struct {
 
 // setup makes a fixture whose receiver answers status(n) (nil: 204) and whose webhook wants
 // events (nil: all).
-func setup(t *testing.T, dsn string, opts Options, status func(int) int, events []string) *fixture {
+func setup(t testing.TB, dsn string, opts Options, status func(int) int, events []string) *fixture {
 	t.Helper()
 	f := &fixture{db: openDB(t, dsn), rcv: newReceiver(t, status)}
 	f.n = newTestNotifier(f.db, opts)

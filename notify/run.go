@@ -48,26 +48,34 @@ func (n *Notifier) Run(ctx context.Context) error {
 	}
 }
 
-// pass fans out what is new and delivers what is due, batch after batch, until nothing is
-// left or ctx ends.
+// pass fans out what is new, then delivers what is due, batch after batch, until nothing is
+// left or ctx ends. Events written meanwhile wait for the next pass (Wake or Poll).
 func (n *Notifier) pass(ctx context.Context) {
 	for ctx.Err() == nil {
-		fanned, err := n.fanOut(ctx)
+		k, err := n.fanOut(ctx)
 		if err != nil {
-			if ctx.Err() == nil {
-				n.log.Error("fanning out events", "err", err)
-			}
-			return
+			n.logError(ctx, "fanning out events", err)
+			break
 		}
-		sent, err := n.deliver(ctx)
+		if k < fanOutBatch {
+			break
+		}
+	}
+	for ctx.Err() == nil {
+		k, err := n.deliver(ctx)
 		if err != nil {
-			if ctx.Err() == nil {
-				n.log.Error("delivering events", "err", err)
-			}
+			n.logError(ctx, "delivering events", err)
 			return
 		}
-		if fanned == 0 && sent == 0 {
+		if k == 0 {
 			return
 		}
+	}
+}
+
+// logError logs err unless it is due to the end of ctx.
+func (n *Notifier) logError(ctx context.Context, msg string, err error) {
+	if ctx.Err() == nil {
+		n.log.Error(msg, "err", err)
 	}
 }

@@ -1,0 +1,39 @@
+package notify
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hallmark-dev/hallmark/store/storetest"
+)
+
+// BenchmarkFanOutDeliver measures fan-out and delivery together: b.N events of one team, each
+// to one webhook, from the outbox to a local receiver answering 204. Writing the events is
+// not timed.
+func BenchmarkFanOutDeliver(b *testing.B) {
+	body := `{"type":"finding.opened","finding":{"advisory":"GHSA-` + strings.Repeat("x", 500) + `"}}`
+	for _, e := range storetest.Engines() {
+		b.Run(e.Name, func(b *testing.B) {
+			ctx := context.Background()
+			f := setup(b, e.NewDSN(b), Options{}, nil, nil)
+			tx, err := f.db.SQL().BeginTx(ctx, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for range b.N {
+				addEvent(b, tx, f.team, "finding.opened", body)
+			}
+			if err := tx.Commit(); err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			f.n.pass(ctx)
+			b.StopTimer()
+			if got := deliveryStates(b, f.db)[StateDelivered]; got != b.N {
+				b.Fatalf("%d delivered, want %d", got, b.N)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
