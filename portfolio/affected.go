@@ -32,14 +32,15 @@ func (p *Portfolio) AffectedBy(ctx context.Context, sc Scope, id string) (*Affec
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("advisory %s: %w", id, ErrNotFound)
 	}
-	comps, advs, err := p.affectedComponents(ctx, ids, false)
+	aff, err := p.affectedComponents(ctx, ids, false)
 	if err != nil {
 		return nil, err
 	}
-	schemes := match.Memo(lookup.For)
 	byArt := map[int64][]Component{}
-	for _, c := range comps {
-		if len(evaluate(c, advs, schemes)) > 0 {
+	seen := map[int64]bool{}
+	for _, f := range aff.evaluate(match.Memo(lookup.For)) {
+		if c := f.c; !seen[c.id] {
+			seen[c.id] = true
 			byArt[c.artifactID] = append(byArt[c.artifactID], c.public())
 		}
 	}

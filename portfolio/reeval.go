@@ -10,6 +10,7 @@ import (
 
 	"github.com/hallmark-dev/hallmark/match"
 	"github.com/hallmark-dev/hallmark/osv"
+	"github.com/hallmark-dev/hallmark/sbom"
 	"github.com/hallmark-dev/hallmark/version/lookup"
 )
 
@@ -49,15 +50,13 @@ func (p *Portfolio) Reevaluate(ctx context.Context, advisoryIDs []string) (*Reev
 
 func (p *Portfolio) reevaluate(ctx context.Context, ids []string) (*ReevalStats, error) {
 	schemes := match.Memo(lookup.For)
-	comps, advs, err := p.affectedComponents(ctx, ids, true)
+	aff, err := p.affectedComponents(ctx, ids, true)
 	if err != nil {
 		return nil, err
 	}
+	comps := aff.comps
 	st := &ReevalStats{Advisories: len(ids), Components: len(comps)}
-	var want []found
-	for _, c := range comps {
-		want = append(want, evaluate(c, advs, schemes)...)
-	}
+	want := aff.evaluate(schemes)
 	compIDs := make([]int64, len(comps))
 	artSet := map[int64]bool{}
 	for i, c := range comps {
@@ -132,46 +131,94 @@ func sortedKeys(m map[int64]bool) []int64 {
 	return out
 }
 
-// affectedComponents returns the components the advisories' index rows reach by range scans
-// (with open, when asked, those having an open finding of one of them), and the advisories
-// that are stored (sorted by ID; withdrawn ones included: they match nothing).
-func (p *Portfolio) affectedComponents(ctx context.Context, ids []string, open bool) ([]*comp, []*osv.Vulnerability, error) {
+// affected is what the range scans found for some advisories: the components, and for
+// each the advisories that may affect it (those whose index rows name its package or source
+// package, and those it has an open finding of), for package match to decide.
+type affected struct {
+	comps []*comp
+	cands map[int64][]*osv.Vulnerability // by component ID
+}
+
+// evaluate decides each component against its candidates.
+func (a *affected) evaluate(schemes match.SchemeFunc) []found {
+	var out []found
+	for _, c := range a.comps {
+		out = append(out, evaluate(c, a.cands[c.id], schemes)...)
+	}
+	return out
+}
+
+// affectedComponents finds the components the advisories' index rows reach by range scans
+// (with open, also those having an open finding of one of them) and their candidates among
+// the advisories that are stored (withdrawn ones match nothing; missing ones are left out).
+func (p *Portfolio) affectedComponents(ctx context.Context, ids []string, open bool) (*affected, error) {
 	byID, err := p.adv.Briefs(ctx, ids)
 	if err != nil {
-		return nil, nil, fmt.Errorf("reading advisories: %w", err)
+		return nil, fmt.Errorf("reading advisories: %w", err)
 	}
-	advs := make([]*osv.Vulnerability, 0, len(byID))
-	for _, v := range byID {
-		advs = append(advs, v)
-	}
-	slices.SortFunc(advs, func(a, b *osv.Vulnerability) int { return cmp.Compare(a.ID, b.ID) })
 	rows, err := p.affectedRows(ctx, ids)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
+	}
+	type pkgKey struct{ eco, name string }
+	byName := map[pkgKey]map[string]bool{}
+	for _, r := range rows {
+		k := pkgKey{r.eco, r.name}
+		if byName[k] == nil {
+			byName[k] = map[string]bool{}
+		}
+		byName[k][r.advisory] = true
 	}
 	set, err := p.scanComponents(ctx, rows)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	openOf := map[int64][]string{}
 	if open {
 		err := chunks(ids, maxIn, func(part []string) error {
-			return queryEach(ctx, p.st.SQL(), `SELECT component_id FROM findings WHERE advisory_id IN (`+marks(len(part))+`)
+			return queryEach(ctx, p.st.SQL(), `SELECT component_id, advisory_id FROM findings WHERE advisory_id IN (`+marks(len(part))+`)
 				AND state = 'open' AND component_id IS NOT NULL`, anys(part), func(r *sql.Rows) error {
 				var id int64
-				if err := r.Scan(&id); err != nil {
+				var adv string
+				if err := r.Scan(&id, &adv); err != nil {
 					return err
 				}
 				set[id] = true
+				openOf[id] = append(openOf[id], adv)
 				return nil
 			})
 		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("reading open findings: %w", err)
+			return nil, fmt.Errorf("reading open findings: %w", err)
 		}
 	}
 	comps, err := p.loadComponents(ctx, p.st.SQL(), sortedKeys(set))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return comps, advs, nil
+	out := &affected{comps: comps, cands: make(map[int64][]*osv.Vulnerability, len(comps))}
+	for _, c := range comps {
+		cand := map[string]bool{}
+		names := []string{c.name, c.sourceName}
+		if c.eco == sbom.EcosystemGo && c.name == "stdlib" {
+			names = append(names, "toolchain")
+		}
+		for _, n := range names {
+			for id := range byName[pkgKey{c.eco, n}] {
+				cand[id] = true
+			}
+		}
+		for _, id := range openOf[c.id] {
+			cand[id] = true
+		}
+		var vs []*osv.Vulnerability
+		for id := range cand {
+			if v := byID[id]; v != nil {
+				vs = append(vs, v)
+			}
+		}
+		slices.SortFunc(vs, func(a, b *osv.Vulnerability) int { return cmp.Compare(a.ID, b.ID) })
+		out.cands[c.id] = vs
+	}
+	return out, nil
 }
