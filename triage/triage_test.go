@@ -32,7 +32,7 @@ const (
 	cve  = "CVE-2021-23337"
 )
 
-func newFixture(t *testing.T, dsn string) *fixture {
+func newFixture(t testing.TB, dsn string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, dsn)
@@ -278,6 +278,48 @@ func TestAudit(t *testing.T) {
 		f.st.SQL().QueryRow(`SELECT COUNT(*) FROM triage_audit`).Scan(&audits)
 		if analyses != 3 || audits != 5 {
 			t.Errorf("%d analyses and %d audit rows, want 3 and 5", analyses, audits)
+		}
+	})
+}
+
+// TestSetConcurrent records analyses of one new key from several goroutines at once: every
+// change succeeds and leaves one audit row, and the rows form one chain (each one's previous
+// state is the state its predecessor set).
+func TestSetConcurrent(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := newFixture(t, dsn)
+		red := portfolio.Scope{Teams: []int64{f.red}}
+		f.tr.now = time.Now // the fixture's clock is not safe for concurrent use
+		const n = 8
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				state := []string{InTriage, Resolved, FalsePositive}[i%3]
+				_, err := f.tr.Set(ctx, red, Analysis{Advisory: ghsa, Purl: "pkg:npm/lodash", State: state, Author: "bot"})
+				errs <- err
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		audit, err := f.tr.Audit(ctx, red, ghsa, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(audit) != n {
+			t.Fatalf("%d audit rows, want %d", len(audit), n)
+		}
+		for i := len(audit) - 1; i >= 0; i-- { // oldest first
+			want := ""
+			if i < len(audit)-1 {
+				want = audit[i+1].State
+			}
+			if audit[i].PrevState != want || audit[i].AnalysisID != audit[0].AnalysisID {
+				t.Errorf("audit row %d: previous state %q, want %q (analysis %d)", audit[i].ID, audit[i].PrevState, want, audit[i].AnalysisID)
+			}
 		}
 	})
 }
