@@ -297,3 +297,31 @@ func TestDistroPackages(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentReevaluate: replicas re-evaluating the same advisory at once open each finding
+// once, with one event.
+func TestConcurrentReevaluate(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		for i := range 5 {
+			inv, doc := readSBOM(t, "app.cdx.json")
+			f.ingest(1, "shop", inv, append(doc, byte(i)))
+		}
+		f.importAdvisories("testdata/later")
+		errs := make(chan error, 4)
+		for range 4 {
+			go func() {
+				_, err := f.p.Reevaluate(f.ctx, []string{minimistAdv})
+				errs <- err
+			}()
+		}
+		for range 4 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ev := f.events(); len(ev) != 5 {
+			t.Errorf("%d events, want 5: %q", len(ev), ev)
+		}
+	})
+}
