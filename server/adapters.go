@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/hallmark-dev/hallmark/evidence"
+	"github.com/hallmark-dev/hallmark/notify"
 	"github.com/hallmark-dev/hallmark/portfolio"
 	"github.com/hallmark-dev/hallmark/triage"
 )
@@ -67,3 +68,36 @@ func (a evidenceAdapter) AttestationsFor(ctx context.Context, sc portfolio.Scope
 	}
 	return list, err
 }
+
+// WebhookService adapts package notify to the Webhooks interface.
+func WebhookService(n *notify.Notifier) Webhooks { return webhookAdapter{n} }
+
+type webhookAdapter struct{ n *notify.Notifier }
+
+var _ Webhooks = webhookAdapter{}
+
+func (a webhookAdapter) CreateWebhook(ctx context.Context, teamID int64, url, secret string, events []string) (any, error) {
+	return a.n.Create(ctx, teamID, url, secret, events)
+}
+
+func (a webhookAdapter) ListWebhooks(ctx context.Context, sc portfolio.Scope) (any, error) {
+	list, err := a.n.List(ctx, sc)
+	if list == nil {
+		list = []notify.Webhook{}
+	}
+	return list, err
+}
+
+func (a webhookAdapter) DeleteWebhook(ctx context.Context, sc portfolio.Scope, id int64) error {
+	return a.n.Delete(ctx, sc, id)
+}
+
+func (a webhookAdapter) Deliveries(ctx context.Context, sc portfolio.Scope, id int64, failedOnly bool, limit int) (any, error) {
+	list, err := a.n.Deliveries(ctx, sc, id, failedOnly, limit)
+	if list == nil {
+		list = []notify.Delivery{}
+	}
+	return list, err
+}
+
+func (a webhookAdapter) Wake() { a.n.Wake() }

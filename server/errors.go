@@ -16,6 +16,7 @@ import (
 	"github.com/hallmark-dev/hallmark/catalog"
 	"github.com/hallmark-dev/hallmark/format/cyclonedx"
 	"github.com/hallmark-dev/hallmark/format/spdx"
+	"github.com/hallmark-dev/hallmark/notify"
 	"github.com/hallmark-dev/hallmark/portfolio"
 	"github.com/hallmark-dev/hallmark/server/access"
 )
@@ -49,7 +50,7 @@ func statusOf(err error) int {
 	case errors.Is(err, errRateLimited):
 		return http.StatusTooManyRequests
 	case errors.Is(err, portfolio.ErrInvalid), errors.Is(err, access.ErrInvalid), errors.Is(err, errBadRequest),
-		errors.Is(err, cyclonedx.ErrInvalid), errors.Is(err, spdx.ErrInvalid):
+		errors.Is(err, cyclonedx.ErrInvalid), errors.Is(err, spdx.ErrInvalid), errors.Is(err, notify.ErrURL):
 		return http.StatusBadRequest
 	case errors.Is(err, errUnavailable), errors.Is(err, errNotAvailable), isConnectionError(err):
 		return http.StatusServiceUnavailable

@@ -19,6 +19,7 @@ import (
 
 	"github.com/hallmark-dev/hallmark/attest"
 	"github.com/hallmark-dev/hallmark/evidence"
+	"github.com/hallmark-dev/hallmark/notify"
 	"github.com/hallmark-dev/hallmark/portfolio"
 	"github.com/hallmark-dev/hallmark/server"
 	"github.com/hallmark-dev/hallmark/server/access"
@@ -58,7 +59,7 @@ type serveFlags struct {
 	syncInterval, drain                    time.Duration
 	oidcIssuer, oidcClientID, oidcSecret   string
 	oidcRedirect, oidcTeamClaim, oidcScope string
-	secureCookies                          bool
+	secureCookies, webhooksPrivate         bool
 	rate                                   float64
 	burst                                  int
 	trustedRoot                            string
@@ -82,6 +83,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&f.oidcTeamClaim, "oidc-team-claim", "groups", "ID token `claim` listing the user's teams")
 	fs.StringVar(&f.oidcScope, "oidc-scope", "triage", "what logged-in users may do: read, ingest, triage or admin")
 	fs.BoolVar(&f.secureCookies, "secure-cookies", false, "mark cookies Secure (set it behind a TLS proxy)")
+	fs.BoolVar(&f.webhooksPrivate, "webhooks-private-unsafe", false, "allow webhooks on loopback and private addresses (lets webhook owners reach the server's network)")
 	fs.Float64Var(&f.rate, "rate", 20, "requests per second allowed to each token or session")
 	fs.IntVar(&f.burst, "burst", 100, "requests allowed at once above --rate")
 	fs.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted root `file` for attestations (default: the public-good root)")
@@ -136,8 +138,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if opts.Evidence, err = newEvidence(st, f); err != nil {
 		return err
 	}
-	// Hook: webhooks (package notify) are wired here as opts.Webhooks, with their delivery
-	// worker below, when that package exists.
+	notifier := notify.New(st, notify.Options{Logger: log, AllowPrivateUnsafe: f.webhooksPrivate})
+	opts.Webhooks = server.WebhookService(notifier)
 	if f.oidcIssuer != "" {
 		if opts.OIDC, err = newOIDC(ctx, f, oidcScope); err != nil {
 			return err
@@ -152,7 +154,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("listening on %s: %w", f.listen, err)
 	}
 	fmt.Fprintf(env.Stderr, "hallmark: serving http://%s (database %s)\n", ln.Addr(), st.Path)
-	var workers []server.Worker
+	workers := []server.Worker{{Name: "webhook delivery", Run: notifier.Run}}
 	if len(f.advisories) > 0 {
 		host, _ := os.Hostname()
 		workers = append(workers, srv.SyncWorker(server.SyncOptions{
