@@ -117,19 +117,10 @@ func Parse(s string) (Version, error) {
 }
 
 // Valid reports whether apk-tools itself accepts s (2.14's apk_version_validate, with
-// apk-tools 3's "~hash"): whether s parses without an empty number after a dot or a rest that
-// apk rejects.
+// apk-tools 3's "~hash"): whether s parses without a rest that apk rejects.
 func Valid(s string) bool {
 	v, err := Parse(s)
-	if err != nil {
-		return false
-	}
-	for _, t := range v.tokens {
-		if t.kind == tokEmpty || t.kind == tokRest {
-			return false
-		}
-	}
-	return true
+	return err == nil && v.tokens[len(v.tokens)-1].kind != tokRest
 }
 
 // tokenize reads s as apk-tools 2.14's get_token and next_token do, with apk-tools 3's

@@ -28,8 +28,6 @@ func TestExtensions(t *testing.T) {
 		"1--ruff1", "1-r0-ruff2", "1-r0-ruff1", "1.2_blah", "1.2_csv2", "23_foo", "1.0bc",
 		"1.0-1", "1.0-", "1.0_foo", "1.0_p1a", "1.0_p1.1", "1.0-r1_p1", "1.0-r1.1", "1.0a.1", "1.0~",
 		"1.0~g", "1.0~a~b", "1.0-r1~a", "1.0~a_p1", "1.0 ", "1.0\xff", "-1", "~",
-		// An empty number after a dot, which apk-tools 2.14 accepts, is OSV's extension too.
-		"1.", "0.r1", "1..2",
 	} {
 		if _, err := Parse(v); err != nil {
 			t.Errorf("Parse(%q): %v", v, err)
@@ -38,8 +36,8 @@ func TestExtensions(t *testing.T) {
 			t.Errorf("Valid(%q) = true", v)
 		}
 	}
-	for _, v := range edgeCases {
-		if !strings.Contains(v, ".") && !Valid(v) {
+	for _, v := range edgeCases { // apk-tools 2.14 accepts all, "1.", "0.r1" and "1..2" too
+		if !Valid(v) {
 			t.Errorf("Valid(%q) = false", v)
 		}
 	}
