@@ -60,11 +60,12 @@ func newBrowser(t *testing.T) *browser {
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(cancel)
 
-	b := &browser{ctx: ctx, dir: os.Getenv("HALLMARK_SCREENSHOTS")}
-	if b.dir == "" {
-		b.dir = t.TempDir()
-	} else if err := os.MkdirAll(b.dir, 0o755); err != nil {
-		t.Fatal(err)
+	b := &browser{ctx: ctx, dir: t.TempDir()}
+	if dir := os.Getenv("HALLMARK_SCREENSHOTS"); dir != "" {
+		b.dir = filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "-"))
+		if err := os.MkdirAll(b.dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	messages := chromedp.Console(ctx) // starts the browser
 	go func() {

@@ -29,22 +29,23 @@ import (
 	"github.com/hallmark-dev/hallmark/server/access"
 	"github.com/hallmark-dev/hallmark/server/web"
 	"github.com/hallmark-dev/hallmark/store"
+	"github.com/hallmark-dev/hallmark/store/storetest"
 	"github.com/hallmark-dev/hallmark/triage"
 	"github.com/hallmark-dev/hallmark/version/lookup"
 	"github.com/hallmark-dev/hallmark/vulndb"
 )
 
-// backend is a real server over a fresh SQLite database, with the web UI, and an admin token
-// of the default team.
+// backend is a real server over a fresh database, with the web UI, and an admin token of the
+// default team.
 type backend struct {
 	URL, Token string
 	access     *access.Access
 }
 
-func startBackend(t *testing.T) *backend {
+func startBackend(t *testing.T, dsn string) *backend {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "hallmark.db"))
+	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +146,12 @@ func TestEndToEnd(t *testing.T) {
 		t.Skip("end-to-end test in Chromium: skipped with -short")
 	}
 	chromium(t)
-	be := startBackend(t)
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		endToEnd(t, startBackend(t, dsn))
+	})
+}
+
+func endToEnd(t *testing.T, be *backend) {
 	b := newBrowser(t)
 	t.Logf("screenshots in %s", b.dir)
 
@@ -162,6 +168,7 @@ func TestEndToEnd(t *testing.T) {
 	be.api(t, "POST", "/api/v1/attestations", "application/json", readFile(t, "provenance-bad-signature.sigstore.json"), nil)
 	deployment := fmt.Sprintf(`{"artifact_digest": %s, "environment": "production", "target": "web-1"}`, js(ingested.Artifact.Digest))
 	be.api(t, "POST", "/api/v1/deployments", "application/json", []byte(deployment), nil)
+	be.api(t, "POST", "/api/v1/advisories", "application/json", readFile(t, "lodash.osv.json"), nil)
 
 	// Without a session the UI asks to sign in; a token signs this tab in.
 	b.step(t, "login page",
@@ -217,7 +224,8 @@ func TestEndToEnd(t *testing.T) {
 		chromedp.Click(chromedp.CSS("table.affected-artifacts a")),
 		waitText("main h1", "shop"),
 		waitText("table.findings", "GHSA-hrpp-h998-j3pp"),
-		waitText("table.findings td.triage", "not affected"),
+		waitText(`table.findings tr:has(button[data-purl="pkg:npm/qs@6.7.0"]) td.triage`, "not affected"),
+		waitText(`table.findings tr:has(button[data-purl="pkg:npm/lodash@4.17.20"]) td.triage`, "not triaged"),
 		waitText("table.deployments", "production"),
 		waitText("table.attestations", "https://slsa.dev/provenance/v1"),
 		waitText("table.attestations", "verified"),
@@ -227,7 +235,10 @@ func TestEndToEnd(t *testing.T) {
 		waitFor(`document.querySelector('button[data-purl="pkg:npm/qs@6.7.0"]').getAttribute('aria-pressed') === 'true'`),
 		// Both paths: shop → express → qs and shop → express → body-parser → qs.
 		waitFor(`document.querySelectorAll('#tree .node[aria-current="true"]').length === 2`),
-		waitText("#tree li.on-path", "body-parser"))
+		waitText("#tree li.on-path", "body-parser"),
+		// The root, express, body-parser and qs twice; not lodash, vulnerable but elsewhere.
+		waitFor(`document.querySelectorAll('#tree li.on-path').length === 5`),
+		waitFor(`[...document.querySelectorAll('#tree li:not(.on-path) .node')].some((n) => n.textContent.startsWith('lodash 4.17.20'))`))
 	b.page(t, "05-artifact")
 
 	// The dashboard counts the finding.
