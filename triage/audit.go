@@ -52,3 +52,23 @@ func (t *Triage) Audit(ctx context.Context, sc portfolio.Scope, advisory string,
 	}
 	return out, nil
 }
+
+// Analyses lists the analyses recorded for an advisory (by the ID they were recorded with,
+// ignoring case) by the teams in sc, per finding and per package, newest first, at most 1000.
+func (t *Triage) Analyses(ctx context.Context, sc portfolio.Scope, advisory string) ([]Analysis, error) {
+	cond, args, ok := scopeFilter(sc, "team_id")
+	if !ok {
+		return []Analysis{}, nil
+	}
+	rs, err := queryAnalyses(ctx, t.st.SQL(), `SELECT `+analysisCols+` FROM triage_analyses
+		WHERE advisory_key = ?`+cond+` ORDER BY updated_at DESC, id DESC LIMIT ?`,
+		append(append([]any{strings.ToLower(strings.TrimSpace(advisory))}, args...), maxAudit)...)
+	if err != nil {
+		return nil, fmt.Errorf("reading analyses: %w", err)
+	}
+	out := make([]Analysis, len(rs))
+	for i, r := range rs {
+		out[i] = r.Analysis
+	}
+	return out, nil
+}

@@ -137,6 +137,9 @@ func (t *Triage) ingestStatement(ctx context.Context, tx *sql.Tx, teamID int64, 
 				if !strings.HasPrefix(id, "pkg:") || err != nil {
 					continue
 				}
+				if len(ref.purl) > MaxName {
+					return false, invalid("purl %.40q…: longer than %d bytes", ref.purl, MaxName)
+				}
 				r := &row{Analysis: a, ref: ref, names: stNames}
 				r.Purl = ref.purl
 				r.key = "a:" + strings.ToLower(a.Advisory) + " " + ref.purl

@@ -268,6 +268,13 @@ func TestAudit(t *testing.T) {
 		if diff := cmp.Diff(want, reduce(got)); diff != "" {
 			t.Errorf("Audit(all, 2) (-want +got):\n%s", diff)
 		}
+		list, err := f.tr.Analyses(ctx, red, "GHSA-35JH-R3H4-6JHM")
+		if err != nil || len(list) != 1 || list[0].State != Resolved || *list[0].FindingID != f.appLodash || list[0].Purl != "" {
+			t.Errorf("Analyses(GHSA) = %+v, %v; want the app finding's, resolved", list, err)
+		}
+		if list, err := f.tr.Analyses(ctx, red, "pysec-2099-1"); err != nil || len(list) != 1 || list[0].Purl != "pkg:pypi/foo-bar" {
+			t.Errorf("Analyses(PYSEC) = %+v, %v; want foo-bar's", list, err)
+		}
 		all, err := f.tr.Audit(ctx, portfolio.Scope{All: true}, "", 0)
 		if err != nil || len(all) != 5 {
 			t.Errorf("Audit with every team: %d entries, %v; want 5", len(all), err)

@@ -25,6 +25,7 @@ CREATE TABLE triage_analyses (
 );
 CREATE INDEX triage_analyses_finding ON triage_analyses (finding_id) WHERE finding_id IS NOT NULL;
 CREATE INDEX triage_analyses_package ON triage_analyses (team_id, package, advisory_key);
+CREATE INDEX triage_analyses_advisory ON triage_analyses (team_id, advisory_key);
 
 -- The audit trail: one row per change, never updated or deleted (no foreign keys, so the
 -- history outlives the finding and the analysis).
