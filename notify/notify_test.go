@@ -532,3 +532,32 @@ func TestTooManyWebhooks(t *testing.T) {
 		t.Errorf("webhook %d: %v, want ErrInvalid", MaxWebhooksPerTeam+1, err)
 	}
 }
+
+func TestPrune(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := setup(t, dsn, Options{MaxAttempts: 1}, func(k int) int {
+			if k == 1 {
+				return 500
+			}
+			return 200
+		}, nil)
+		now := time.Now()
+		f.n.now = func() time.Time { return now.Add(-Retention - time.Hour) }
+		addEvent(t, f.db.SQL(), f.team, "finding.opened", `{"old":"delivered"}`)
+		f.n.pass(ctx)
+		addEvent(t, f.db.SQL(), f.team, "finding.opened", `{"old":"failed"}`)
+		f.n.pass(ctx)
+		f.n.now = func() time.Time { return now }
+		addEvent(t, f.db.SQL(), f.team, "finding.opened", `{"new":"delivered"}`)
+		f.n.pass(ctx)
+		if err := f.n.prune(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{StateDelivered: 1, StateFailed: 1}
+		if diff := cmp.Diff(want, deliveryStates(t, f.db)); diff != "" {
+			t.Errorf("deliveries after pruning (-want +got):\n%s", diff)
+		}
+	})
+}

@@ -26,13 +26,38 @@ func DefaultBackoff(attempt int) time.Duration {
 	return d + rand.N(d/4+1)
 }
 
+// Retention of delivered deliveries.
+const (
+	Retention  = 30 * 24 * time.Hour // how long a delivered delivery is kept
+	pruneEvery = time.Hour
+	pruneBatch = 10000
+)
+
+// prune removes the deliveries delivered more than Retention ago, a batch at a time. Pending
+// and failed deliveries stay: the failed ones are what a webhook's failures show.
+func (n *Notifier) prune(ctx context.Context) error {
+	cutoff := ms(n.now().Add(-Retention))
+	for {
+		res, err := n.st.SQL().ExecContext(ctx, `DELETE FROM deliveries WHERE id IN
+			(SELECT id FROM deliveries WHERE state = 'delivered' AND delivered_at < ? LIMIT ?)`, cutoff, pruneBatch)
+		if err != nil {
+			return err
+		}
+		if k, err := res.RowsAffected(); err != nil || k < pruneBatch {
+			return err
+		}
+	}
+}
+
 // Run fans out new events and delivers due deliveries until ctx ends, then returns nil.
 // Several replicas may run it on one database. Errors (a database that went away, say) are
-// logged and the work retried at the next poll. Requests in flight when ctx ends are
-// abandoned without counting as attempts; their deliveries are released for the next run.
+// logged and the work retried at the next poll. Once an hour, deliveries delivered more than
+// Retention ago are removed. Requests in flight when ctx ends are abandoned without counting
+// as attempts; their deliveries are released for the next run.
 func (n *Notifier) Run(ctx context.Context) error {
 	t := time.NewTimer(0)
 	defer t.Stop()
+	var pruned time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -41,6 +66,12 @@ func (n *Notifier) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		n.pass(ctx)
+		if time.Since(pruned) >= pruneEvery {
+			if err := n.prune(ctx); err != nil {
+				n.logError(ctx, "removing old deliveries", err)
+			}
+			pruned = time.Now()
+		}
 		if n.idle != nil {
 			n.idle()
 		}
@@ -48,26 +79,43 @@ func (n *Notifier) Run(ctx context.Context) error {
 	}
 }
 
-// pass fans out what is new, then delivers what is due, batch after batch, until nothing is
-// left or ctx ends. Events written meanwhile wait for the next pass (Wake or Poll).
+// pass fans out what is new and delivers what is due, batch after batch, until nothing is
+// left or ctx ends. While a backlog is delivered, new events are fanned out when Wake is
+// called or Poll has passed, so that they join the queue.
 func (n *Notifier) pass(ctx context.Context) {
+	n.fanOutAll(ctx)
+	last := time.Now()
 	for ctx.Err() == nil {
-		k, err := n.fanOut(ctx)
-		if err != nil {
-			n.logError(ctx, "fanning out events", err)
-			break
+		select {
+		case <-n.wake:
+			n.fanOutAll(ctx)
+			last = time.Now()
+		default:
+			if time.Since(last) >= n.opts.Poll {
+				n.fanOutAll(ctx)
+				last = time.Now()
+			}
 		}
-		if k < fanOutBatch {
-			break
-		}
-	}
-	for ctx.Err() == nil {
 		k, err := n.deliver(ctx)
 		if err != nil {
 			n.logError(ctx, "delivering events", err)
 			return
 		}
 		if k == 0 {
+			return
+		}
+	}
+}
+
+// fanOutAll fans out batches until the new events are all fanned out.
+func (n *Notifier) fanOutAll(ctx context.Context) {
+	for ctx.Err() == nil {
+		k, err := n.fanOut(ctx)
+		if err != nil {
+			n.logError(ctx, "fanning out events", err)
+			return
+		}
+		if k < fanOutBatch {
 			return
 		}
 	}

@@ -35,6 +35,7 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_due ON deliveries (next_attempt_at, id) WHERE state = 'pending';
 CREATE INDEX deliveries_webhook ON deliveries (webhook_id, id);
 CREATE INDEX deliveries_failed ON deliveries (webhook_id, id) WHERE state = 'failed';
+CREATE INDEX deliveries_done ON deliveries (delivered_at) WHERE state = 'delivered';
 
 CREATE TABLE notify_cursor (
 	id            INTEGER PRIMARY KEY CHECK (id = 1),
