@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -120,7 +122,7 @@ func (n *Notifier) claim(ctx context.Context) ([]job, error) {
 	in, args := inList(ids)
 	rows, err := n.st.SQL().QueryContext(ctx, `SELECT d.id, d.event_id, d.webhook_id, d.attempts, e.type, e.payload, w.url, w.secret
 		FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
-		WHERE d.id IN `+in+` ORDER BY d.id`, args...)
+		WHERE d.id IN `+in+` AND w.disabled = 0 ORDER BY d.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading claimed deliveries: %w", err)
 	}
@@ -185,6 +187,8 @@ func (n *Notifier) post(ctx context.Context, j *job) (int, error) {
 		return resp.StatusCode, nil
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		return resp.StatusCode, fmt.Errorf("HTTP %d: redirect to %q not followed", resp.StatusCode, resp.Header.Get("Location"))
+	case k == 0:
+		return resp.StatusCode, fmt.Errorf("HTTP %d", resp.StatusCode)
 	default:
 		return resp.StatusCode, fmt.Errorf("HTTP %d: %s", resp.StatusCode, printable(head))
 	}
@@ -275,7 +279,9 @@ func (n *Notifier) record(ctx context.Context, jobs []job, outs []outcome) error
 				n.log.Warn("webhook delivery failed; will retry", "webhook", j.webhookID, "delivery", j.key(), "attempts", attempts, "next", next, "err", msg)
 			}
 		}
-		for id, l := range hooks {
+		// In ID order, so that replicas recording at once lock the rows in one order.
+		for _, id := range slices.Sorted(maps.Keys(hooks)) {
+			l := hooks[id]
 			// A success changes the row only when it clears an error, so that concurrent
 			// batches to one webhook do not queue for its row lock.
 			q := `UPDATE webhooks SET last_error = ?, last_attempt_at = ? WHERE id = ? AND last_attempt_at <= ?`
