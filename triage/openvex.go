@@ -3,6 +3,7 @@ package triage
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -88,8 +89,19 @@ func (t *Triage) openVEX(ctx context.Context, sc portfolio.Scope, author string)
 		Context: vex.Context, Author: cmp.Or(strings.TrimSpace(author), "Unknown Author"),
 		Timestamp: &now, Version: 1, Tooling: "hallmark",
 	}
+	// The schema wants statements unique: analyses of different findings of one package,
+	// recorded alike within a second, write the same statement once.
+	seen := map[string]bool{}
 	for _, g := range list {
-		doc.Statements = append(doc.Statements, statement(g))
+		st := statement(g)
+		b, err := json.Marshal(st)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[string(b)] {
+			seen[string(b)] = true
+			doc.Statements = append(doc.Statements, st)
+		}
 	}
 	return doc, nil
 }

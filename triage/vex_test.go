@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -115,6 +116,37 @@ func TestExportOpenVEX(t *testing.T) {
 		}
 		if n := len(doc.Statements); n != 4 || doc.Statements[3].Status != vex.StatusFixed {
 			t.Errorf("export of every team: %d statements, want 4 with the last fixed:\n%s", n, buf.Bytes())
+		}
+	})
+}
+
+// TestExportOpenVEXUnique exports two analyses of findings of the same component version,
+// recorded alike at the same time: one statement, as the schema wants statements unique.
+func TestExportOpenVEXUnique(t *testing.T) {
+	sch := openVEXSchema(t)
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := newFixture(t, dsn)
+		f.tr.now = func() time.Time { return f.clock }
+		red := portfolio.Scope{Teams: []int64{f.red}}
+		for _, id := range []int64{f.appLodash, f.svcLodash} {
+			if _, err := f.tr.Set(ctx, red, Analysis{FindingID: ptr(id), State: InTriage, Author: "ann"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var buf bytes.Buffer
+		if err := f.tr.ExportOpenVEX(ctx, red, &buf, "PSIRT"); err != nil {
+			t.Fatal(err)
+		}
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(inst); err != nil {
+			t.Fatalf("the export is not valid OpenVEX 0.2.0: %v\n%s", err, buf.Bytes())
+		}
+		if n := strings.Count(buf.String(), `"status": "under_investigation"`); n != 1 {
+			t.Errorf("%d statements, want 1:\n%s", n, buf.Bytes())
 		}
 	})
 }
