@@ -43,6 +43,21 @@ func openVEXSchema(t *testing.T) *jsonschema.Schema {
 	return sch
 }
 
+// export exports sc's analyses by "PSIRT" to buf and validates the document.
+func export(t *testing.T, tr *Triage, sch *jsonschema.Schema, sc portfolio.Scope, buf *bytes.Buffer) {
+	t.Helper()
+	if err := tr.ExportOpenVEX(context.Background(), sc, buf, "PSIRT"); err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(inst); err != nil {
+		t.Fatalf("the export is not valid OpenVEX 0.2.0: %v\n%s", err, buf.Bytes())
+	}
+}
+
 func TestExportOpenVEX(t *testing.T) {
 	sch := openVEXSchema(t)
 	storetest.Run(t, func(t *testing.T, dsn string) {
@@ -68,16 +83,7 @@ func TestExportOpenVEX(t *testing.T) {
 			t.Fatal(err)
 		}
 		buf.Reset()
-		if err := f.tr.ExportOpenVEX(ctx, red, &buf, "PSIRT"); err != nil {
-			t.Fatal(err)
-		}
-		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := sch.Validate(inst); err != nil {
-			t.Fatalf("the export is not valid OpenVEX 0.2.0: %v\n%s", err, buf.Bytes())
-		}
+		export(t, f.tr, sch, red, &buf)
 		doc, err := vex.ParseOpenVEX(buf.Bytes())
 		if err != nil {
 			t.Fatalf("the export does not read back: %v", err)
@@ -135,16 +141,7 @@ func TestExportOpenVEXUnique(t *testing.T) {
 			}
 		}
 		var buf bytes.Buffer
-		if err := f.tr.ExportOpenVEX(ctx, red, &buf, "PSIRT"); err != nil {
-			t.Fatal(err)
-		}
-		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := sch.Validate(inst); err != nil {
-			t.Fatalf("the export is not valid OpenVEX 0.2.0: %v\n%s", err, buf.Bytes())
-		}
+		export(t, f.tr, sch, red, &buf)
 		if n := strings.Count(buf.String(), `"status": "under_investigation"`); n != 1 {
 			t.Errorf("%d statements, want 1:\n%s", n, buf.Bytes())
 		}
