@@ -1,4 +1,9 @@
 // Package lookup maps OSV ecosystems and range types to version schemes.
+//
+// Each ecosystem's scheme orders versions as OSV itself does (osv.dev and osv-scanner, through
+// osv-scalibr's semantic package), so that a version is affected exactly when OSV says so:
+// every line of osv-scalibr's conformance fixtures holds for the ecosystems it is written for,
+// but for four that no total order can hold (docs/versions.md).
 package lookup
 
 import (
