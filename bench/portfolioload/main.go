@@ -198,7 +198,7 @@ func advisoryToAlert(ctx context.Context, c *client, path string, wait time.Dura
 	})}
 	go srv.Serve(ln)
 	defer srv.Close()
-	hook, _ := json.Marshal(map[string]any{"url": "http://" + ln.Addr().String() + "/hook", "secret": "bench-secret", "events": []string{"finding.opened"}})
+	hook, _ := json.Marshal(map[string]any{"url": "http://" + ln.Addr().String() + "/hook", "secret": "bench-secret-0123456789abcdef", "events": []string{"finding.opened"}})
 	if err := c.do(ctx, "POST", "/api/v1/webhooks", "application/json", bytes.NewReader(hook), nil, nil); err != nil {
 		return err
 	}
