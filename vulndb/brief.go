@@ -363,3 +363,86 @@ func (d *DB) briefs(ctx context.Context, ids []string) ([]*osv.Vulnerability, er
 	}
 	return out, nil
 }
+
+// fillBatch is how many advisories fillBriefs reads and writes at a time.
+const fillBatch = 2000
+
+// fillBriefs writes the briefs of advisories stored without one (by a Hallmark older than
+// migration 0004), so that scans read briefs instead of parsing documents. It returns how many
+// it wrote. When every advisory has its brief (counting both is cheap), it does nothing;
+// otherwise it reads the documents in ID order, parses them on all cores, and writes each
+// batch in its own transaction. A document that no longer parses keeps no brief (scans read
+// it whole, as before).
+func (d *DB) fillBriefs(ctx context.Context) (int, error) {
+	db := d.st.SQL()
+	var advisories, briefs int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM advisories`).Scan(&advisories); err != nil {
+		return 0, fmt.Errorf("counting advisories: %w", err)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM advisory_briefs`).Scan(&briefs); err != nil {
+		return 0, fmt.Errorf("counting advisory briefs: %w", err)
+	}
+	if briefs >= advisories {
+		return 0, nil
+	}
+	written, after := 0, ""
+	for {
+		type doc struct {
+			id   string
+			data []byte
+		}
+		var docs []doc
+		rows, err := db.QueryContext(ctx, `SELECT a.id, a.doc FROM advisories a
+			WHERE a.id > ? AND NOT EXISTS (SELECT 1 FROM advisory_briefs b WHERE b.advisory_id = a.id)
+			ORDER BY a.id LIMIT ?`, after, fillBatch)
+		if err != nil {
+			return written, fmt.Errorf("reading advisories without briefs: %w", err)
+		}
+		for rows.Next() {
+			var x doc
+			if err := rows.Scan(&x.id, &x.data); err != nil {
+				rows.Close()
+				return written, fmt.Errorf("reading advisories without briefs: %w", err)
+			}
+			docs = append(docs, x)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return written, fmt.Errorf("reading advisories without briefs: %w", err)
+		}
+		if len(docs) == 0 {
+			return written, nil
+		}
+		after = docs[len(docs)-1].id
+		encoded := make([][]byte, len(docs))
+		g := new(errgroup.Group)
+		g.SetLimit(max(1, runtime.GOMAXPROCS(0)))
+		for i, x := range docs {
+			g.Go(func() error {
+				if v, err := osv.Parse(x.data); err == nil && v.ID == x.id {
+					encoded[i] = encodeBrief(v)
+				}
+				return nil
+			})
+		}
+		g.Wait()
+		var args []any
+		for i, x := range docs {
+			if encoded[i] != nil {
+				args = append(args, x.id, encoded[i])
+			}
+		}
+		if len(args) == 0 {
+			continue
+		}
+		err = d.st.Transact(ctx, func(tx *sql.Tx) error {
+			q := "INSERT INTO advisory_briefs (advisory_id, brief) VALUES (?,?)" + strings.Repeat(",(?,?)", len(args)/2-1) + " ON CONFLICT DO NOTHING"
+			_, err := tx.ExecContext(ctx, q, args...)
+			return err
+		})
+		if err != nil {
+			return written, fmt.Errorf("writing advisory briefs: %w", err)
+		}
+		written += len(args) / 2
+	}
+}

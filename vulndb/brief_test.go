@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -247,9 +248,28 @@ func TestBriefs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want["GHSA-1"], want["DSA-1"] = whole["GHSA-1"], whole["DSA-1"]
-		if diff := cmp.Diff(want, got, briefOpts); diff != "" {
+		wantWhole := maps.Clone(want)
+		wantWhole["GHSA-1"], wantWhole["DSA-1"] = whole["GHSA-1"], whole["DSA-1"]
+		if diff := cmp.Diff(wantWhole, got, briefOpts); diff != "" {
 			t.Errorf("Briefs without some briefs (-want +got):\n%s", diff)
+		}
+		// The next import writes the missing briefs.
+		st, err := db.Import(ctx, writeFiles(t, map[string]string{"new.json": `{"id":"NEW-1","modified":"2024-01-01T00:00:00Z"}`}), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Added != 1 || st.Briefs != 2 {
+			t.Errorf("import: %d added, %d briefs written, want 1 and 2", st.Added, st.Briefs)
+		}
+		got, err = db.Briefs(ctx, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got, briefOpts); diff != "" {
+			t.Errorf("Briefs after they were written again (-want +got):\n%s", diff)
+		}
+		if n, err := db.fillBriefs(ctx); n != 0 || err != nil {
+			t.Errorf("fillBriefs with every brief = %d, %v", n, err)
 		}
 	})
 }

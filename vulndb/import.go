@@ -44,6 +44,9 @@ type ImportStats struct {
 	Unchanged int // same modified time: no work
 	Withdrawn int // withdrawn advisories stored (they never match)
 	Unparsed  int // versions in ranges or lists no scheme could parse
+	// Briefs counts the briefs written for advisories stored without one, by a Hallmark
+	// older than migration 0004 (see fillBriefs).
+	Briefs    int
 	Malformed []Malformed
 }
 
@@ -83,6 +86,9 @@ func (d *DB) Import(ctx context.Context, source string, progress func(ImportProg
 		p.send(&job{where: source, open: func() (io.ReadCloser, error) { return os.Open(source) }})
 		return nil
 	}, im.recordSource)
+	if err == nil {
+		im.stats.Briefs, err = d.fillBriefs(ctx)
+	}
 	return &im.stats, err
 }
 

@@ -178,7 +178,9 @@ func (d *DB) Update(ctx context.Context, opts UpdateOptions) ([]EcosystemUpdate,
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	// Advisories stored by a Hallmark older than briefs get theirs, even when no file changed.
+	_, err = d.fillBriefs(ctx)
+	return out, err
 }
 
 // updater holds an update's validated options.
