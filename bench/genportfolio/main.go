@@ -3,7 +3,8 @@
 // packages appear in most SBOMs, in a handful of versions; a long tail appears rarely), with a
 // dependency tree per SBOM, plus OSV advisories to post afterwards: one against the most
 // popular npm package (it affects a large share of the portfolio) and one against a rare
-// package. The output depends only on the flags.
+// package, and background advisories against other popular packages (loaded first, so that
+// the artifacts have findings). The output depends only on the flags.
 //
 //	go run ./bench/genportfolio -out bench/corpus/portfolio -n 10000 -components 500
 package main
@@ -19,6 +20,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sync/errgroup"
 
@@ -32,6 +34,7 @@ func main() {
 	m := flag.Int("components", 500, "components per SBOM")
 	pool := flag.Int("packages", 40_000, "distinct packages to draw from")
 	seed := flag.Int64("seed", 1, "random seed")
+	nadv := flag.Int("advisories", 1000, "advisories in <out>/advisories against popular packages, loaded before the SBOMs so that artifacts have findings")
 	flag.Parse()
 	if _, err := os.Stat(*out); err == nil {
 		log.Fatalf("genportfolio: %s exists; remove it first", *out)
@@ -39,8 +42,10 @@ func main() {
 	if *m < 2 || *n < 1 || *pool < *m {
 		log.Fatal("genportfolio: need -n ≥ 1, -components ≥ 2 and -packages ≥ -components")
 	}
-	if err := os.MkdirAll(filepath.Join(*out, "sboms"), 0o755); err != nil {
-		log.Fatal(err)
+	for _, d := range []string{"sboms", "advisories"} {
+		if err := os.MkdirAll(filepath.Join(*out, d), 0o755); err != nil {
+			log.Fatal(err)
+		}
 	}
 	pk := newPool(*pool)
 	var g errgroup.Group
@@ -52,6 +57,16 @@ func main() {
 	}
 	if err := g.Wait(); err != nil {
 		log.Fatal(err)
+	}
+	// Background advisories: the i-th affects package 1+i (skipping the hot one) below a
+	// fixed version spread over the versions SBOMs use.
+	r := rand.New(rand.NewSource(*seed + 99))
+	for i := range min(*nadv, len(pk.pkgs)-2) {
+		fixed := fmt.Sprintf("%d.%d.0", 1+r.Intn(3), r.Intn(5))
+		id := fmt.Sprintf("HALLMARK-BENCH-%05d", i)
+		if err := writeAdvisory(filepath.Join(*out, "advisories", id+".json"), id, pk.pkgs[1+i], fixed); err != nil {
+			log.Fatal(err)
+		}
 	}
 	hot, rare := pk.pkgs[0], pk.pkgs[len(pk.pkgs)-1]
 	for _, a := range []struct {
@@ -201,7 +216,7 @@ func writeAdvisory(path, id string, p pkgDef, fixed string) error {
 		"id":             id,
 		"modified":       "2026-11-01T00:00:00Z",
 		"published":      "2026-11-01T00:00:00Z",
-		"aliases":        []string{"CVE-2099-" + fmt.Sprint(len(id)*1000+len(name))},
+		"aliases":        []string{"CVE-2099-" + strings.TrimPrefix(id, "HALLMARK-BENCH-")},
 		"summary":        "Synthetic advisory for the portfolio benchmark",
 		"severity":       []map[string]string{{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}},
 		"affected": []map[string]any{{
