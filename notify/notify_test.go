@@ -561,3 +561,40 @@ func TestPrune(t *testing.T) {
 		}
 	})
 }
+
+// TestFailedAttempts: a receiver that does not answer within Timeout, and one that redirects,
+// fail the attempt (and are retried later).
+func TestFailedAttempts(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := setup(t, dsn, Options{Timeout: 50 * time.Millisecond, Backoff: func(int) time.Duration { return time.Hour }}, func(int) int { return http.StatusFound }, nil)
+		hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.ReadAll(r.Body)
+			<-r.Context().Done()
+		}))
+		defer hang.Close()
+		slow, err := f.n.Create(ctx, f.team, hang.URL, testSecret, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		addEvent(t, f.db.SQL(), f.team, "finding.opened", payload)
+		f.n.pass(ctx)
+		for _, c := range []struct {
+			hook   int64
+			status int
+			err    string
+		}{
+			{f.hook.ID, http.StatusFound, `HTTP 302: redirect to "" not followed`},
+			{slow.ID, 0, "context deadline exceeded"},
+		} {
+			ds, err := f.n.Deliveries(ctx, portfolio.Scope{All: true}, c.hook, false, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ds) != 1 || ds[0].State != StatePending || ds[0].Attempts != 1 || ds[0].LastStatus != c.status || !strings.Contains(ds[0].LastError, c.err) {
+				t.Errorf("webhook %d: deliveries %+v, want one pending after an attempt failing with %q", c.hook, ds, c.err)
+			}
+		}
+	})
+}
