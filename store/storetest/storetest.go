@@ -82,8 +82,19 @@ func NewPostgres(t testing.TB) string {
 		defer db.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("dropping %s: %v", name, err)
+		// FORCE ends the test's own connections, but not an autovacuum worker that may be
+		// visiting the database (a superuser's process): try again for a while, and leave
+		// the database behind, with a message, if it stays busy.
+		for attempt := 0; ; attempt++ {
+			_, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+			if err == nil {
+				return
+			}
+			if attempt == 20 || ctx.Err() != nil {
+				t.Logf("leaving test database %s behind: %v", name, err)
+				return
+			}
+			time.Sleep(250 * time.Millisecond)
 		}
 	})
 	u.Path = "/" + name
