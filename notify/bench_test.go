@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hallmark-dev/hallmark/store/storetest"
 )
@@ -34,6 +35,32 @@ func BenchmarkFanOutDeliver(b *testing.B) {
 				b.Fatalf("%d delivered, want %d", got, b.N)
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
+
+// BenchmarkWakeToReceiver measures the latency of one event: from Wake, after the event is
+// written, to the receiver's answer, with Run going (Poll one hour, so only Wake triggers).
+func BenchmarkWakeToReceiver(b *testing.B) {
+	for _, e := range storetest.Engines() {
+		b.Run(e.Name, func(b *testing.B) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			f := setup(b, e.NewDSN(b), Options{Poll: time.Hour}, nil, nil)
+			f.rcv.got = make(chan request, 1)
+			done := make(chan error)
+			go func() { done <- f.n.Run(ctx) }()
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				addEvent(b, f.db.SQL(), f.team, "finding.opened", payload)
+				b.StartTimer()
+				f.n.Wake()
+				<-f.rcv.got
+			}
+			b.StopTimer()
+			cancel()
+			<-done
 		})
 	}
 }
