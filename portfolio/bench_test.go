@@ -127,6 +127,27 @@ func BenchmarkPortfolio(b *testing.B) {
 				}
 			}
 		}
+		b.Run("Metrics", func(b *testing.B) {
+			for range b.N {
+				if _, err := f.p.Metrics(context.Background(), all, 30); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("Search/pkg-0", func(b *testing.B) {
+			for range b.N {
+				if _, _, err := f.p.Search(context.Background(), all, "pkg:npm/pkg-0", ">=1.2.0,<1.5.0", Page{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("Findings", func(b *testing.B) {
+			for i := range b.N {
+				if _, _, err := f.p.Findings(context.Background(), all, int64(i%n+1), FindingQuery{State: "all"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 		for _, id := range []string{"BENCH-HOT", "BENCH-RARE"} {
 			b.Run("AffectedBy/"+id, func(b *testing.B) {
 				var comps int

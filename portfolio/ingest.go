@@ -73,6 +73,7 @@ func (p *Portfolio) Ingest(ctx context.Context, req IngestRequest) (*IngestResul
 			return fmt.Errorf("reading the team: %w", err)
 		}
 		have := map[string]*stored{}
+		oldVersions := map[pkgVersion]bool{}
 		var created int64
 		err = tx.QueryRowContext(ctx, `SELECT id, created_at FROM artifacts WHERE team_id = ? AND digest = ?`, req.TeamID, digest).Scan(&a.id, &created)
 		switch {
@@ -86,6 +87,9 @@ func (p *Portfolio) Ingest(ctx context.Context, req IngestRequest) (*IngestResul
 		case err != nil:
 			return fmt.Errorf("reading the artifact: %w", err)
 		default:
+			if oldVersions, err = storedVersions(ctx, tx, a.id); err != nil {
+				return err
+			}
 			if have, err = p.replaceComponents(ctx, tx, a.id); err != nil {
 				return err
 			}
@@ -95,6 +99,9 @@ func (p *Portfolio) Ingest(ctx context.Context, req IngestRequest) (*IngestResul
 			}
 		}
 		if err := insertComponents(ctx, tx, a.id, comps, edges); err != nil {
+			return err
+		}
+		if err := countVersions(ctx, tx, req.TeamID, oldVersions, versionsOf(comps)); err != nil {
 			return err
 		}
 		_, err = p.apply(ctx, tx, now, map[int64]*artInfo{a.id: a}, diff{want: want, have: have, key: ingestKey(want)})

@@ -87,7 +87,7 @@ func (p *Portfolio) Metrics(ctx context.Context, sc Scope, days int) (*Metrics, 
 		m.MeanTimeToRemediateHours = &h
 	}
 
-	if err := p.sprawl(ctx, m, cond, scopeArgs); err != nil {
+	if err := p.sprawl(ctx, m, sc); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -146,10 +146,12 @@ func (p *Portfolio) trend(ctx context.Context, m *Metrics, cond string, scopeArg
 	return nil
 }
 
-// sprawl finds the packages with the most distinct versions across the scope's artifacts.
-func (p *Portfolio) sprawl(ctx context.Context, m *Metrics, cond string, scopeArgs []any) error {
-	err := queryEach(ctx, p.st.SQL(), `SELECT c.ecosystem, c.name, COUNT(DISTINCT c.version) FROM components c JOIN artifacts a ON a.id = c.artifact_id
-		WHERE c.ecosystem <> '' AND `+cond+` GROUP BY c.ecosystem, c.name HAVING COUNT(DISTINCT c.version) > 1
+// sprawl finds the packages with the most distinct versions across the scope's artifacts,
+// from the per-team counts that uploads keep (package_versions), not from the components.
+func (p *Portfolio) sprawl(ctx context.Context, m *Metrics, sc Scope) error {
+	cond, scopeArgs := scopeSQL(sc, "team_id")
+	err := queryEach(ctx, p.st.SQL(), `SELECT ecosystem, name, COUNT(DISTINCT version) FROM package_versions
+		WHERE artifacts > 0 AND `+cond+` GROUP BY ecosystem, name HAVING COUNT(DISTINCT version) > 1
 		ORDER BY 3 DESC, 1, 2 LIMIT ?`, append(scopeArgs, sprawlTop), func(r *sql.Rows) error {
 		var s Sprawl
 		if err := r.Scan(&s.Ecosystem, &s.Name, &s.Versions); err != nil {
@@ -163,8 +165,8 @@ func (p *Portfolio) sprawl(ctx context.Context, m *Metrics, cond string, scopeAr
 	}
 	for i := range m.Sprawl {
 		s := &m.Sprawl[i]
-		err := queryEach(ctx, p.st.SQL(), `SELECT DISTINCT c.version FROM components c JOIN artifacts a ON a.id = c.artifact_id
-			WHERE c.ecosystem = ? AND c.name = ? AND `+cond+` ORDER BY 1 LIMIT ?`,
+		err := queryEach(ctx, p.st.SQL(), `SELECT DISTINCT version FROM package_versions
+			WHERE ecosystem = ? AND name = ? AND artifacts > 0 AND `+cond+` ORDER BY 1 LIMIT ?`,
 			append(append([]any{s.Ecosystem, s.Name}, scopeArgs...), sprawlSample), func(r *sql.Rows) error {
 				var v string
 				err := r.Scan(&v)

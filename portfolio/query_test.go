@@ -353,6 +353,14 @@ func TestMetrics(t *testing.T) {
 		if diff := cmp.Diff(wantSprawl, m.Sprawl); diff != "" {
 			t.Errorf("sprawl (-want +got):\n%s", diff)
 		}
+		// tool uploaded again (same digest) with shop's lodash: one lodash version left.
+		f.ingest(1, "tool", npmInventory("lodash@4.17.20", "minimist@1.2.0"), []byte("tool"))
+		if m, err = f.p.Metrics(f.ctx, all, 5); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(wantSprawl[1:], m.Sprawl); diff != "" {
+			t.Errorf("sprawl after re-upload (-want +got):\n%s", diff)
+		}
 	})
 }
 

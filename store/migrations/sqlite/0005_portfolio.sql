@@ -87,6 +87,17 @@ CREATE INDEX findings_artifact ON findings (artifact_id, state, id);
 CREATE INDEX findings_advisory ON findings (advisory_id, state);
 CREATE INDEX findings_times ON findings (opened_at);
 
+-- Version sprawl without reading the components: each team's distinct package versions, with
+-- the number of its artifacts that contain them (kept by each upload).
+CREATE TABLE package_versions (
+	team_id   INTEGER NOT NULL REFERENCES teams(id),
+	ecosystem TEXT NOT NULL,
+	name      TEXT NOT NULL,
+	version   TEXT NOT NULL,
+	artifacts INTEGER NOT NULL,
+	PRIMARY KEY (ecosystem, name, version, team_id)
+) WITHOUT ROWID;
+
 CREATE TABLE deployments (
 	id          INTEGER PRIMARY KEY,
 	artifact_id INTEGER NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
