@@ -354,3 +354,5 @@ func TestBadInput(t *testing.T) {
 func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
