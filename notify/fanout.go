@@ -80,7 +80,7 @@ func (n *Notifier) fanOut(ctx context.Context) (int, error) {
 				return err
 			}
 		}
-		return n.advance(ctx, tx, cursor)
+		return n.advance(ctx, tx, cursor, events)
 	})
 	return count, err
 }
@@ -133,16 +133,15 @@ func activeWebhooks(ctx context.Context, tx *sql.Tx) (map[int64][]hook, error) {
 	return out, nil
 }
 
-// insertDeliveries creates the deliveries of events and marks them fanned out.
+// insertDeliveries creates the deliveries of events.
 func (n *Notifier) insertDeliveries(ctx context.Context, tx *sql.Tx, events []event) error {
 	hooks, err := activeWebhooks(ctx, tx)
 	if err != nil {
 		return err
 	}
 	now := ms(n.now())
-	var deliveries, marks []any
+	var deliveries []any
 	for _, e := range events {
-		marks = append(marks, e.id)
 		for _, h := range hooks[e.team] {
 			if h.wants(e) {
 				deliveries = append(deliveries, e.id, h.id, now, now)
@@ -152,9 +151,6 @@ func (n *Notifier) insertDeliveries(ctx context.Context, tx *sql.Tx, events []ev
 	if err := insertRows(ctx, tx, `INSERT INTO deliveries (event_id, webhook_id, state, attempts, next_attempt_at, claimed_until, created_at) VALUES `,
 		`(?, ?, 'pending', 0, ?, 0, ?)`, 4, ` ON CONFLICT (event_id, webhook_id) DO NOTHING`, deliveries); err != nil {
 		return fmt.Errorf("creating deliveries: %w", err)
-	}
-	if err := insertRows(ctx, tx, `INSERT INTO notify_fanout (event_id) VALUES `, `(?)`, 1, ` ON CONFLICT (event_id) DO NOTHING`, marks); err != nil {
-		return fmt.Errorf("marking events fanned out: %w", err)
 	}
 	return nil
 }
@@ -183,8 +179,13 @@ func insertRows(ctx context.Context, tx *sql.Tx, head, row string, cols int, tai
 
 // advance moves the cursor over the events above it that are fanned out, up to the first
 // missing ID that may still be filled or the first event not fanned out yet, and forgets the
-// marks below it.
-func (n *Notifier) advance(ctx context.Context, tx *sql.Tx, cursor int64) error {
+// marks below it. The events just fanned out count as fanned out; those left above the cursor
+// are marked so.
+func (n *Notifier) advance(ctx context.Context, tx *sql.Tx, cursor int64, fannedNow []event) error {
+	fresh := make(map[int64]bool, len(fannedNow))
+	for _, e := range fannedNow {
+		fresh[e.id] = true
+	}
 	const walk = 1000
 	start := cursor
 	for {
@@ -203,7 +204,7 @@ func (n *Notifier) advance(ctx context.Context, tx *sql.Tx, cursor int64) error 
 				return fmt.Errorf("advancing the fan-out cursor: %w", err)
 			}
 			ids = append(ids, id)
-			fanned = append(fanned, f == 1)
+			fanned = append(fanned, f == 1 || fresh[id])
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -230,6 +231,15 @@ func (n *Notifier) advance(ctx context.Context, tx *sql.Tx, cursor int64) error 
 		if stopped || len(ids) < walk {
 			break
 		}
+	}
+	var marks []any
+	for _, e := range fannedNow {
+		if e.id > cursor {
+			marks = append(marks, e.id)
+		}
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO notify_fanout (event_id) VALUES `, `(?)`, 1, ` ON CONFLICT (event_id) DO NOTHING`, marks); err != nil {
+		return fmt.Errorf("marking events fanned out: %w", err)
 	}
 	if cursor == start {
 		return nil
