@@ -133,13 +133,21 @@ func TestDialGuard(t *testing.T) {
 	if !errors.Is(err, ErrURL) {
 		t.Errorf("guarded client: %v, want ErrURL", err)
 	}
-	resp, err := newClient(nil, true).Get(srv.URL)
-	if err != nil {
-		t.Fatalf("client allowing private addresses: %v", err)
+	// A client of the caller's is used as it is (it decides where it connects) but follows no
+	// redirect either, and is not changed.
+	callers := &http.Client{}
+	for name, c := range map[string]*http.Client{"private allowed": newClient(nil, true), "caller's": newClient(callers, false)} {
+		resp, err := c.Get(srv.URL)
+		if err != nil {
+			t.Fatalf("%s client: %v", name, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound {
+			t.Errorf("%s client: status %d, want the redirect itself (302)", name, resp.StatusCode)
+		}
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
-		t.Errorf("status %d, want the redirect itself (302)", resp.StatusCode)
+	if callers.CheckRedirect != nil {
+		t.Error("the caller's client was changed")
 	}
 }
 
