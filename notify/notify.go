@@ -15,6 +15,15 @@
 // once; receivers deduplicate with the X-Hallmark-Delivery header, which is the same across
 // retries. Deliveries are not ordered.
 //
+// PostgreSQL hands out event IDs before commit, so events may commit out of ID order. The
+// fan-out cursor (the ID below which every event is fanned out) therefore stops at a missing
+// ID, events beyond it are fanned out anyway and remembered, and the cursor passes the missing
+// ID only once every transaction that was running when it was seen has ended (the snapshot's
+// xmin has passed the xmax recorded then): a late commit is never skipped. A long transaction
+// anywhere on the server delays that bookkeeping, not the deliveries.
+//
+// Delivered deliveries are removed after Retention; failed ones stay.
+//
 // A 2xx answer marks a delivery delivered. Any other answer, a redirect, or a transport error
 // schedules a retry after Options.Backoff; after Options.MaxAttempts attempts the delivery is
 // failed, listed by Deliveries with failedOnly and counted in Webhook.Failing.
@@ -42,11 +51,12 @@
 //
 // # Safety
 //
-// Webhook URLs must be http or https without credentials. Unless
-// Options.AllowPrivateUnsafe is set, URLs naming loopback, private, link-local or other
-// non-public addresses are refused, and the default client refuses to connect to such an
-// address whatever a name resolves to at send time; it uses no proxy and follows no redirect.
-// Each request has a timeout and at most MaxResponse bytes of the answer are read.
+// Webhook URLs must be http or https without credentials. Unless Options.AllowPrivateUnsafe
+// is set, URLs naming loopback, private, link-local or other non-public addresses are refused,
+// and the default client refuses to connect to such an address whatever a name resolves to at
+// send time; it uses no proxy and follows no redirect. Each request has a timeout
+// (Options.Timeout) and at most MaxResponse bytes of the answer are read. Secrets are stored
+// as given (signing needs them) and never returned.
 package notify
 
 import (
