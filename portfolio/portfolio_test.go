@@ -325,3 +325,31 @@ func TestConcurrentReevaluate(t *testing.T) {
 		}
 	})
 }
+
+// TestExactVersions: advisories that list versions (no ranges) reach components by key and,
+// for versions no scheme parses, by string.
+func TestExactVersions(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		art := f.ingest(1, "app", npmInventory("left-pad@1.3.0", "left-pad@1.3.1", "weird@banana", "weird@apple"), []byte("app")).Artifact
+		dir := t.TempDir()
+		doc := `{"schema_version":"1.6.0","id":"TEST-EXACT","modified":"2026-01-01T00:00:00Z","affected":[
+			{"package":{"ecosystem":"npm","name":"left-pad"},"versions":["1.3.0","1.2.0"]},
+			{"package":{"ecosystem":"npm","name":"weird"},"versions":["banana"]}]}`
+		if err := os.WriteFile(filepath.Join(dir, "TEST-EXACT.json"), []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f.importAdvisories(dir)
+		st, err := f.p.Reevaluate(f.ctx, []string{"TEST-EXACT"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Opened != 2 || st.Components != 2 {
+			t.Errorf("reevaluate = %+v, want 2 components, 2 opened", st)
+		}
+		want := []string{"open TEST-EXACT unknown left-pad@1.3.0", "open TEST-EXACT unknown weird@banana"}
+		if diff := cmp.Diff(want, f.findings(all, art.ID, "")); diff != "" {
+			t.Errorf("findings (-want +got):\n%s", diff)
+		}
+	})
+}
