@@ -23,7 +23,7 @@ import (
 
 // fixture is a server over a fresh database with tokens of two teams.
 type fixture struct {
-	t   *testing.T
+	t   testing.TB
 	url string
 	srv *Server
 	st  *store.DB
@@ -32,7 +32,7 @@ type fixture struct {
 	admin, ingestA, triageA, readB string
 }
 
-func newFixture(t *testing.T, dsn string, opts ...func(*Options)) *fixture {
+func newFixture(t testing.TB, dsn string, opts ...func(*Options)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, dsn)
