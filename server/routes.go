@@ -21,9 +21,9 @@ func (s *Server) routes() []route {
 		{method: "GET", pattern: "/readyz", handle: s.readyz},
 		{method: "GET", pattern: "/api/openapi.json", handle: serveOpenAPI},
 
-		{method: "GET", pattern: "/auth/login", handle: s.login},
-		{method: "GET", pattern: "/auth/callback", handle: s.callback},
-		{method: "POST", pattern: "/auth/logout", handle: s.logout},
+		{method: "GET", pattern: "/auth/login", perIP: true, handle: s.login},
+		{method: "GET", pattern: "/auth/callback", perIP: true, handle: s.callback},
+		{method: "POST", pattern: "/auth/logout", perIP: true, handle: s.logout},
 		{method: "GET", pattern: "/api/v1/session", scope: access.Read, handle: s.session},
 
 		{method: "POST", pattern: "/api/v1/sboms", scope: access.Ingest, maxBody: MaxSBOMSize, handle: s.postSBOM},

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -123,7 +124,10 @@ type route struct {
 	// scope is the least scope the caller needs; 0 means no authentication.
 	scope   access.Scope
 	maxBody int64
-	handle  func(w http.ResponseWriter, r *http.Request, c *call) error
+	// perIP rate-limits a public route by the client's address (routes that write to the
+	// database without authentication).
+	perIP  bool
+	handle func(w http.ResponseWriter, r *http.Request, c *call) error
 }
 
 // call is what a handler knows about its request.
@@ -168,6 +172,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route, c *call
 		r.Body = http.MaxBytesReader(w, r.Body, MaxJSONSize)
 	}
 	if rt.scope == 0 {
+		if rt.perIP {
+			host, _, err := net.SplitHostPort(r.RemoteAddr)
+			if err != nil {
+				host = r.RemoteAddr
+			}
+			if err := s.limits.allow(w, "ip:"+host); err != nil {
+				return err
+			}
+		}
 		return rt.handle(w, r, c)
 	}
 	p, err := s.authenticate(r)

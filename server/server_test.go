@@ -356,3 +356,14 @@ func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// TestLoginRateLimit limits the public login routes, which write to the database, by the
+// client's address.
+func TestLoginRateLimit(t *testing.T) {
+	f := newFixture(t, storetest.Engines()[0].NewDSN(t), func(o *Options) { o.Rate, o.Burst = 0.001, 1 })
+	f.call("POST", "/auth/logout", "", nil, http.StatusNoContent, nil)
+	resp, body := f.request("POST", "/auth/logout", "", nil, nil)
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("second logout from one address: %d %s, want 429", resp.StatusCode, body)
+	}
+}
