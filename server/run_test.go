@@ -1,10 +1,13 @@
 package server
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -119,4 +122,36 @@ func TestSyncOnce(t *testing.T) {
 			t.Error("sync of a missing source: no error")
 		}
 	})
+}
+
+// TestSyncBucket syncs from an OSV bucket (a fake one on an httptest server): ecosystems.txt
+// and npm/all.zip.
+func TestSyncBucket(t *testing.T) {
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, _ := zw.Create("GHSA-35jh-r3h4-6jhm.json")
+	w.Write([]byte(lodashAdvisory))
+	zw.Close()
+	bucket := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/ecosystems.txt":
+			w.Write([]byte("npm\n"))
+		case "/npm/all.zip":
+			w.Write(zbuf.Bytes())
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer bucket.Close()
+	f := newFixture(t, storetest.Engines()[0].NewDSN(t))
+	if resp, body := f.postSBOM(f.ingestA, "name=shop&version=1", sbomDoc("shop"), false); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST sbom: %d %s", resp.StatusCode, body)
+	}
+	res, err := f.srv.SyncOnce(context.Background(), SyncOptions{Sources: []string{bucket.URL}, Holder: "r1", CacheDir: t.TempDir(), Client: bucket.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"GHSA-35jh-r3h4-6jhm"}, res.Changed); diff != "" || res.Reevaluation == nil || res.Reevaluation.Opened != 1 {
+		t.Errorf("sync from a bucket %+v (-want +got changed):\n%s", res, diff)
+	}
 }
