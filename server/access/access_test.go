@@ -3,7 +3,9 @@ package access_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -232,6 +234,44 @@ func TestLease(t *testing.T) {
 		}
 		if got, err := a.Lease(ctx, "sync", "a", time.Hour); err != nil || !got {
 			t.Errorf("Lease after release = %v, %v", got, err)
+		}
+	})
+}
+
+// TestReplicas runs what replicas do at the same time: starting (one bootstrap token in all)
+// and taking the sync lease (one holder).
+func TestReplicas(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		const n = 4
+		replicas := make([]*access.Access, n)
+		for i := range replicas {
+			replicas[i] = open(t, dsn)
+		}
+		ctx := context.Background()
+		tokens := make([]string, n)
+		leases := make([]bool, n)
+		errs := make([]error, 2*n)
+		var wg sync.WaitGroup
+		for i, a := range replicas {
+			wg.Add(2)
+			go func() { defer wg.Done(); tokens[i], errs[i] = a.Bootstrap(ctx) }()
+			go func() { defer wg.Done(); leases[i], errs[n+i] = a.Lease(ctx, "sync", fmt.Sprint("r", i), time.Hour) }()
+		}
+		wg.Wait()
+		made, held := 0, 0
+		for i := 0; i < n; i++ {
+			if tokens[i] != "" {
+				made++
+			}
+			if leases[i] {
+				held++
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		if made != 1 || held != 1 {
+			t.Errorf("%d bootstrap tokens and %d lease holders, want one of each", made, held)
 		}
 	})
 }
