@@ -100,7 +100,10 @@ func (b *browser) step(t *testing.T, name string, actions ...chromedp.Action[chr
 	t.Helper()
 	start := time.Now()
 	defer func() { t.Logf("%s: %v", name, time.Since(start).Round(time.Millisecond)) }()
-	if err := chromedp.Do(b.ctx, actions...); err != nil {
+	// The limit only stops a hung step (a query waits for its element as long as it may).
+	ctx, cancel := context.WithTimeout(b.ctx, 2*time.Minute)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.screenshot(t, "failed-"+name)
 		text, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body.innerText`))
 		t.Fatalf("%s: %v\nconsole errors: %q\npage:\n%s", name, err, b.consoleErrors(), text)

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,6 +25,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/hallmark-dev/hallmark/evidence"
+	"github.com/hallmark-dev/hallmark/notify"
 	"github.com/hallmark-dev/hallmark/portfolio"
 	"github.com/hallmark-dev/hallmark/server"
 	"github.com/hallmark-dev/hallmark/server/access"
@@ -60,6 +62,16 @@ func startBackend(t *testing.T, dsn string) *backend {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Webhooks on this machine's test receivers, given up after one failed attempt.
+	n := notify.New(st, notify.Options{AllowPrivateUnsafe: true, MaxAttempts: 1, Poll: 100 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- n.Run(runCtx) }()
+	t.Cleanup(func() {
+		stop()
+		<-done
+	})
 	srv, err := server.New(server.Options{
 		Store:      st,
 		Advisories: adv,
@@ -67,6 +79,7 @@ func startBackend(t *testing.T, dsn string) *backend {
 		Access:     acc,
 		Triage:     server.TriageService(triage.New(st)),
 		Evidence:   server.EvidenceService(ev),
+		Webhooks:   server.WebhookService(n),
 		Web:        web.Handler(),
 	})
 	if err != nil {
@@ -96,6 +109,26 @@ func (be *backend) session(t *testing.T, email string) string {
 		t.Fatal(err)
 	}
 	return secret
+}
+
+// waitWebhookFailure waits until the API reports the webhook's failed delivery (the notifier
+// records it after the receiver's answer).
+func (be *backend) waitWebhookFailure(t *testing.T) {
+	t.Helper()
+	for range 600 {
+		var list struct {
+			Items []struct {
+				LastError string `json:"last_error"`
+				Failing   int    `json:"failing"`
+			} `json:"items"`
+		}
+		be.api(t, "GET", "/api/v1/webhooks", "", nil, &list)
+		if len(list.Items) == 1 && list.Items[0].Failing > 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("the webhook's failed delivery was never recorded")
 }
 
 // api calls the server's API with the backend's token and decodes the JSON answer into out.
@@ -194,6 +227,25 @@ func endToEnd(t *testing.T, be *backend) {
 		waitText("table.artifacts tbody", "1.4.0"))
 	b.page(t, "02-artifacts")
 
+	// A webhook is registered through the form; its receiver is down.
+	hits := make(chan string, 10)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits <- r.Header.Get("X-Hallmark-Delivery")
+		http.Error(w, "receiver down", http.StatusInternalServerError)
+	}))
+	t.Cleanup(receiver.Close)
+	b.step(t, "register a webhook",
+		chromedp.Click(chromedp.CSS(`header nav a[href="/webhooks"]`)),
+		waitText("main h1", "Webhooks"),
+		waitText("#webhook-list", "No webhook"),
+		chromedp.SendKeys(chromedp.ID("webhook-url"), receiver.URL+"/hook"),
+		chromedp.SendKeys(chromedp.ID("webhook-secret"), "0123456789abcdef0123456789abcdef"),
+		chromedp.Click(chromedp.ID("webhook-event-finding-opened")),
+		chromedp.Click(chromedp.CSS("form.webhook button[type=submit]")),
+		waitText("form.webhook .status", "Registered"),
+		waitText("table.webhooks", receiver.URL+"/hook"),
+		waitText("table.webhooks", "finding.opened"))
+
 	// An advisory is published; its page lists the artifact and where it runs.
 	be.api(t, "POST", "/api/v1/advisories", "application/json", readFile(t, "qs.osv.json"), nil)
 	b.step(t, "advisory page",
@@ -241,12 +293,36 @@ func endToEnd(t *testing.T, be *backend) {
 		waitFor(`[...document.querySelectorAll('#tree li:not(.on-path) .node')].some((n) => n.textContent.startsWith('lodash 4.17.20'))`))
 	b.page(t, "05-artifact")
 
+	// The finding.opened event went to the receiver, which failed: the webhooks page says so.
+	select {
+	case key := <-hits:
+		if key == "" {
+			t.Error("the webhook delivery has no X-Hallmark-Delivery key")
+		}
+	case <-time.After(time.Minute): // only stops a hung test
+		t.Fatal("no webhook delivery reached the receiver")
+	}
+	be.waitWebhookFailure(t)
+	b.step(t, "webhook failure",
+		chromedp.Click(chromedp.CSS(`header nav a[href="/webhooks"]`)),
+		waitText("table.webhooks", "failing"),
+		chromedp.Click(chromedp.CSS("table.webhooks button[aria-controls]")),
+		waitText("table.deliveries", "finding.opened"),
+		waitText("table.deliveries", "failed"),
+		waitText("table.deliveries", "HTTP 500"))
+	b.page(t, "06-webhooks")
+	b.step(t, "delete the webhook",
+		chromedp.Click(chromedp.CSS("table.webhooks button.delete")),
+		waitText("table.webhooks button.delete", "Confirm delete"),
+		chromedp.Click(chromedp.CSS("table.webhooks button.delete")),
+		waitText("#webhook-list", "No webhook"))
+
 	// The dashboard counts the finding.
 	b.step(t, "dashboard",
 		chromedp.Click(chromedp.CSS(`header nav a[href="/"]`)),
 		waitText("main h1", "Dashboard"),
 		waitText("main .cards", "high"))
-	b.page(t, "06-dashboard")
+	b.page(t, "07-dashboard")
 
 	// Signing out forgets the tab's token.
 	b.step(t, "sign out",
@@ -276,7 +352,7 @@ func endToEnd(t *testing.T, be *backend) {
 		waitText("#audit table tbody tr", "alice@example.com"),
 		waitText("#audit table tbody tr", "not affected \u2192 affected"),
 		waitText(".in-force", "affected (upgrade qs to 6.7.3)"))
-	b.page(t, "07-session-triage")
+	b.page(t, "08-session-triage")
 	b.step(t, "sign out of the session",
 		chromedp.Click(chromedp.ID("sign-out")),
 		waitText("main h1", "Sign in"),

@@ -8,6 +8,7 @@ import { dashboard } from './dashboard.js';
 import { artifacts } from './artifacts.js';
 import { artifact } from './artifact.js';
 import { advisories, advisory } from './advisory.js';
+import { webhooks } from './webhooks.js';
 
 const routes = [
   { re: /^\/$/, nav: 'dashboard', page: dashboard },
@@ -15,6 +16,7 @@ const routes = [
   { re: /^\/artifacts\/(\d+)\/?$/, nav: 'artifacts', page: artifact },
   { re: /^\/advisories\/?$/, nav: 'advisories', page: advisories },
   { re: /^\/advisories\/([^/]+)\/?$/, nav: 'advisories', page: advisory },
+  { re: /^\/webhooks\/?$/, nav: 'webhooks', page: webhooks },
 ];
 
 let me = null; // the session, once known
