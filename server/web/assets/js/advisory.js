@@ -2,7 +2,7 @@
 // portfolio, the triage form and the audit trail.
 
 import { get, items, request } from './api.js';
-import { h, badge, digest, errorBox, purlPackage, section, table, time } from './dom.js';
+import { h, badge, digest, errorBox, onSubmit, purlPackage, section, table, time } from './dom.js';
 
 const STATES = [
   ['in_triage', 'In triage'],
@@ -163,23 +163,14 @@ export async function advisory({ params, signal }) {
     field('triage-purl', 'Package', purl, 'The analysis applies to this package in every artifact of your team.'),
     field('triage-state', 'State', state), justWrap, actionWrap,
     field('triage-comment', 'Comment', comment), h('div', null, submit), status, problem);
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    problem.replaceChildren();
-    submit.disabled = true;
+  onSubmit(form, submit, problem, signal, async () => {
     const body = { purl: purl.value.trim(), state: state.value, comment: comment.value.trim() };
     if (state.value === 'not_affected') body.justification = justification.value;
     if (state.value === 'affected') body.action = action.value.trim();
-    try {
-      await request('PUT', `${base}/analysis`, { body, signal });
-      status.textContent = `Saved: ${body.purl} is ${body.state.replaceAll('_', ' ')}.`;
-      comment.value = '';
-      await loadAudit();
-    } catch (err) {
-      if (!signal.aborted) problem.replaceChildren(errorBox(err));
-    } finally {
-      submit.disabled = false;
-    }
+    await request('PUT', `${base}/analysis`, { body, signal });
+    status.textContent = `Saved: ${body.purl} is ${body.state.replaceAll('_', ' ')}.`;
+    comment.value = '';
+    await loadAudit();
   });
   await loadAudit();
 

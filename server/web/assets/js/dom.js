@@ -110,6 +110,25 @@ export function errorBox(err) {
   return h('p', { class: 'error', role: 'alert' }, err && err.message ? err.message : String(err));
 }
 
+/**
+ * Runs action (async) on each submission of form: button is disabled meanwhile, and an error
+ * is shown in problem unless the page has been left (signal aborted).
+ */
+export function onSubmit(form, button, problem, signal, action) {
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    problem.replaceChildren();
+    button.disabled = true;
+    try {
+      await action();
+    } catch (err) {
+      if (!signal.aborted) problem.replaceChildren(errorBox(err));
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
 /** Calls fn after the calls have stopped for wait milliseconds. */
 export function debounce(fn, wait) {
   let timer = 0;

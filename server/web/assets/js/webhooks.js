@@ -2,7 +2,7 @@
 // fail, and the form to register one.
 
 import { get, items, qs, request } from './api.js';
-import { h, errorBox, section, table, time } from './dom.js';
+import { h, errorBox, onSubmit, section, table, time } from './dom.js';
 
 const EVENTS = ['finding.opened', 'finding.resolved'];
 
@@ -94,21 +94,12 @@ export async function webhooks({ signal }) {
     h('fieldset', null, h('legend', null, 'Events (none ticked: all)'),
       boxes.map((b) => h('div', { class: 'check' }, b, h('label', { for: b.id }, b.value)))),
     h('div', null, submit), status, problem);
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    problem.replaceChildren();
-    submit.disabled = true;
-    try {
-      const body = { url: url.value.trim(), secret: secret.value, events: boxes.filter((b) => b.checked).map((b) => b.value) };
-      await request('POST', '/webhooks', { body, signal });
-      status.textContent = `Registered ${body.url}.`;
-      form.reset();
-      await loadList();
-    } catch (err) {
-      if (!signal.aborted) problem.replaceChildren(errorBox(err));
-    } finally {
-      submit.disabled = false;
-    }
+  onSubmit(form, submit, problem, signal, async () => {
+    const body = { url: url.value.trim(), secret: secret.value, events: boxes.filter((b) => b.checked).map((b) => b.value) };
+    await request('POST', '/webhooks', { body, signal });
+    status.textContent = `Registered ${body.url}.`;
+    form.reset();
+    await loadList();
   });
 
   await loadList();
