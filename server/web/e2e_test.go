@@ -8,6 +8,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -202,6 +203,11 @@ func endToEnd(t *testing.T, be *backend) {
 	deployment := fmt.Sprintf(`{"artifact_digest": %s, "environment": "production", "target": "web-1"}`, js(ingested.Artifact.Digest))
 	be.api(t, "POST", "/api/v1/deployments", "application/json", []byte(deployment), nil)
 	be.api(t, "POST", "/api/v1/advisories", "application/json", readFile(t, "lodash.osv.json"), nil)
+	// Two more artifacts (other digests, so not the same one again), for the list's pages.
+	for _, name := range []string{"shop-admin", "warehouse"} {
+		digest := fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(name)))
+		be.api(t, "POST", "/api/v1/sboms?name="+name+"&version=2.0.0&digest="+digest, "application/vnd.cyclonedx+json", readFile(t, "shop.cdx.json"), nil)
+	}
 
 	// Without a session the UI asks to sign in; a token signs this tab in.
 	b.step(t, "login page",
@@ -226,6 +232,14 @@ func endToEnd(t *testing.T, be *backend) {
 		waitText("main .status", "matching"),
 		waitText("table.artifacts tbody", "1.4.0"))
 	b.page(t, "02-artifacts")
+	b.step(t, "artifacts in pages",
+		chromedp.Navigate(be.URL+"/artifacts?limit=2"),
+		waitFor(`document.querySelectorAll('table.artifacts tbody tr').length === 2`),
+		waitText("main .status", "2 artifacts so far"),
+		chromedp.Click(chromedp.CSS("button.more")),
+		waitFor(`document.querySelectorAll('table.artifacts tbody tr').length === 3`),
+		waitFor(`document.querySelector('button.more').hidden`),
+		waitText("table.artifacts tbody", "warehouse"))
 
 	// A webhook is registered through the form; its receiver is down.
 	hits := make(chan string, 10)

@@ -4,6 +4,7 @@ import { get, items, qs } from './api.js';
 import { h, counts, debounce, digest, errorBox, time } from './dom.js';
 
 const PAGE = 50;
+const MAX_PAGE = 1000;
 
 function row(a) {
   return h('tr', null,
@@ -16,8 +17,9 @@ function row(a) {
     h('td', null, time(a.updated || a.created)));
 }
 
-/** The artifacts page; ?q= is the search. */
+/** The artifacts page; ?q= is the search, ?limit= the page size (50 by default). */
 export async function artifacts({ signal, query }) {
+  const limit = Math.min(Math.max(Number.parseInt(query.get('limit'), 10) || PAGE, 1), MAX_PAGE);
   const input = h('input', { id: 'artifact-search', type: 'search', name: 'q', value: query.get('q') || '', autocomplete: 'off', placeholder: 'Name contains…' });
   const tbody = h('tbody');
   const more = h('button', { type: 'button', class: 'more', hidden: true }, 'Load more');
@@ -30,7 +32,7 @@ export async function artifacts({ signal, query }) {
   async function load(reset) {
     const mine = ++seq;
     const search = input.value.trim();
-    const page = await get('/artifacts' + qs({ search, limit: PAGE, after: reset ? '' : next }), signal);
+    const page = await get('/artifacts' + qs({ search, limit, after: reset ? '' : next }), signal);
     if (mine !== seq) return; // a newer search is under way
     const list = items(page);
     if (reset) {
@@ -49,7 +51,7 @@ export async function artifacts({ signal, query }) {
   const fail = (err) => { if (!signal.aborted) problem.replaceChildren(errorBox(err)); };
 
   input.addEventListener('input', debounce(() => {
-    history.replaceState(null, '', '/artifacts' + qs({ q: input.value.trim() }));
+    history.replaceState(null, '', '/artifacts' + qs({ q: input.value.trim(), limit: limit === PAGE ? '' : limit }));
     load(true).catch(fail);
   }, 250));
   more.addEventListener('click', () => load(false).catch(fail));
