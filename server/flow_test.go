@@ -181,6 +181,22 @@ func TestPortfolioRoutes(t *testing.T) {
 	})
 }
 
+// TestPlainJSONUpload posts SBOMs as application/json: the document says its format.
+func TestPlainJSONUpload(t *testing.T) {
+	f := newFixture(t, storetest.Engines()[0].NewDSN(t))
+	spdxDoc := `{"spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT", "name": "site",
+		"documentNamespace": "https://example.com/site", "creationInfo": {"created": "2024-01-01T00:00:00Z", "creators": ["Tool: test"]},
+		"packages": [{"SPDXID": "SPDXRef-qs", "name": "qs", "versionInfo": "6.5.2", "downloadLocation": "NOASSERTION",
+			"externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:npm/qs@6.5.2"}]}]}`
+	for name, doc := range map[string]string{"cdx": string(sbomDoc("cdx")), "spdx": spdxDoc} {
+		var res portfolio.IngestResult
+		f.call("POST", "/api/v1/sboms?name="+name+"&version=1", f.ingestA, []byte(doc), http.StatusCreated, &res)
+		if res.Components == 0 || !strings.HasPrefix(res.Artifact.Format, map[string]string{"cdx": "CycloneDX", "spdx": "SPDX"}[name]) {
+			t.Errorf("%s: %+v", name, res)
+		}
+	}
+}
+
 // TestAdvisoryZip posts a zip of advisories: the one that affects the portfolio opens a
 // finding, and malformed entries are reported by name.
 func TestAdvisoryZip(t *testing.T) {

@@ -21,7 +21,6 @@ import (
 	"github.com/hallmark-dev/hallmark/format/cyclonedx"
 	"github.com/hallmark-dev/hallmark/format/spdx"
 	"github.com/hallmark-dev/hallmark/portfolio"
-	"github.com/hallmark-dev/hallmark/sbom"
 	"github.com/hallmark-dev/hallmark/vulndb"
 )
 
@@ -84,14 +83,8 @@ func (s *Server) postSBOM(w http.ResponseWriter, r *http.Request, c *call) error
 	if digest != "" && !digestRE.MatchString(digest) {
 		return fmt.Errorf("%w: ?digest= must be sha256: and 64 lowercase hex digits", errBadRequest)
 	}
-	var decode func(io.Reader) (*sbom.Inventory, error)
-	var format string
-	switch mt := mediaType(r); mt {
-	case MediaCycloneDX:
-		decode, format = cyclonedx.Decode, "CycloneDX"
-	case MediaSPDX:
-		decode, format = spdx.Decode, "SPDX"
-	default:
+	mt := mediaType(r)
+	if mt != MediaCycloneDX && mt != MediaSPDX && mt != "application/json" {
 		return fmt.Errorf("%w: Content-Type %q (send %s or %s)", errUnsupported, mt, MediaCycloneDX, MediaSPDX)
 	}
 	team, err := s.teamFor(r, c)
@@ -101,6 +94,22 @@ func (s *Server) postSBOM(w http.ResponseWriter, r *http.Request, c *call) error
 	doc, err := readBody(r, MaxSBOMSize)
 	if err != nil {
 		return err
+	}
+	if mt == "application/json" {
+		// Plain JSON: the document says which format it is.
+		head := doc[:min(len(doc), 8<<10)]
+		switch {
+		case cyclonedx.Sniff(head):
+			mt = MediaCycloneDX
+		case spdx.Sniff(head):
+			mt = MediaSPDX
+		default:
+			return fmt.Errorf("%w: the body is neither CycloneDX nor SPDX JSON", errBadRequest)
+		}
+	}
+	decode, format := cyclonedx.Decode, "CycloneDX"
+	if mt == MediaSPDX {
+		decode, format = spdx.Decode, "SPDX"
 	}
 	inv, err := decode(bytes.NewReader(doc))
 	if err != nil {

@@ -104,6 +104,7 @@ func (f *fixture) call(method, path, token string, body any, want int, out any) 
 	case nil:
 	case []byte:
 		r = bytes.NewReader(b)
+		h.Set("Content-Type", "application/json")
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
@@ -309,6 +310,7 @@ func TestBadInput(t *testing.T) {
 			{"sbom wrong type", "POST", "/api/v1/sboms?name=x", f.ingestA, "text/plain", "{}", 415},
 			{"sbom not cyclonedx", "POST", "/api/v1/sboms?name=x", f.ingestA, MediaCycloneDX, `{"hello": 1}`, 400},
 			{"sbom not spdx", "POST", "/api/v1/sboms?name=x", f.ingestA, MediaSPDX, `[1,2]`, 400},
+			{"sbom plain json neither", "POST", "/api/v1/sboms?name=x", f.ingestA, "application/json", `{"a": 1}`, 400},
 			{"sbom unknown team", "POST", "/api/v1/sboms?name=x&team=b", f.ingestA, MediaCycloneDX, string(sbomDoc("x")), 404},
 			{"sbom admin without team", "POST", "/api/v1/sboms?name=x", f.admin, MediaCycloneDX, string(sbomDoc("x")), 400},
 			{"deployment bad json", "POST", "/api/v1/deployments", f.ingestA, "application/json", `{"artifact_digest":`, 400},
