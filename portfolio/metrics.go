@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"sort"
 	"time"
 )
@@ -93,55 +94,52 @@ func (p *Portfolio) Metrics(ctx context.Context, sc Scope, days int) (*Metrics, 
 	return m, nil
 }
 
-// trend counts, for each of the last days days, the findings open at its end: those opened
-// before it and not resolved by then. Two grouped queries give the openings and resolutions
-// per day; the rest is a running sum.
+// trend counts, for each of the last days days, the findings open at its end. It walks back
+// from the findings open now (m.OpenBySeverity): a day's count is the current one less the
+// findings opened after that day, plus those resolved after it. Only findings opened or
+// resolved within the window are read (two grouped range scans), whatever the portfolio's age.
 func (p *Portfolio) trend(ctx context.Context, m *Metrics, cond string, scopeArgs []any, days int) error {
 	now := p.now().UTC()
-	today := now.Truncate(day)
-	first := today.Add(-time.Duration(days-1) * day)
-	firstDay := first.UnixMilli() / int64(day/time.Millisecond)
-	// delta[i][level]: change on day firstDay+i; index 0 also holds everything before.
-	delta := make([]map[string]int, days)
-	for i := range delta {
-		delta[i] = zeroCounts()
-	}
+	first := now.Truncate(day).Add(-time.Duration(days-1) * day)
 	dayMS := int64(day / time.Millisecond)
+	firstDay := first.UnixMilli() / dayMS
+	// opened[i], resolved[i]: the findings opened and resolved on day firstDay+i, by level.
+	opened, resolved := make([]map[string]int, days), make([]map[string]int, days)
+	for i := range days {
+		opened[i], resolved[i] = zeroCounts(), zeroCounts()
+	}
 	for _, q := range []struct {
-		col  string
-		sign int
-	}{{"f.opened_at", 1}, {"f.resolved_at", -1}} {
+		col, where string
+		into       []map[string]int
+	}{
+		{"f.opened_at", "f.opened_at >= ?", opened},
+		{"f.resolved_at", "f.state = 'resolved' AND f.resolved_at >= ?", resolved},
+	} {
 		err := queryEach(ctx, p.st.SQL(), `SELECT `+q.col+` / ?, f.severity, COUNT(*) FROM findings f JOIN artifacts a ON a.id = f.artifact_id
-			WHERE `+q.col+` IS NOT NULL AND `+cond+` GROUP BY 1, 2`,
-			append([]any{dayMS}, scopeArgs...), func(r *sql.Rows) error {
+			WHERE `+q.where+` AND `+cond+` GROUP BY 1, 2`,
+			append([]any{dayMS, first.UnixMilli()}, scopeArgs...), func(r *sql.Rows) error {
 				var d int64
 				var s string
 				var n int
 				if err := r.Scan(&d, &s, &n); err != nil {
 					return err
 				}
-				i := int(d - firstDay)
-				switch {
-				case i < 0:
-					i = 0
-				case i >= days:
-					return nil
+				if i := int(d - firstDay); i >= 0 && i < days {
+					countLevel(q.into[i], s, n)
 				}
-				countLevel(delta[i], s, q.sign*n)
 				return nil
 			})
 		if err != nil {
 			return fmt.Errorf("computing the trend: %w", err)
 		}
 	}
-	run := zeroCounts()
-	for i := range days {
-		p := TrendPoint{Day: first.Add(time.Duration(i) * day).Format("2006-01-02"), Open: zeroCounts()}
+	m.Trend = make([]TrendPoint, days)
+	run := maps.Clone(m.OpenBySeverity)
+	for i := days - 1; i >= 0; i-- {
+		m.Trend[i] = TrendPoint{Day: first.Add(time.Duration(i) * day).Format("2006-01-02"), Open: maps.Clone(run)}
 		for _, s := range severities {
-			run[s] += delta[i][s]
-			p.Open[s] = run[s]
+			run[s] += resolved[i][s] - opened[i][s]
 		}
-		m.Trend = append(m.Trend, p)
 	}
 	return nil
 }
