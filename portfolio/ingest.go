@@ -32,7 +32,13 @@ const (
 // (or resolves) findings, with events, in one transaction.
 //
 // The matching runs before the transaction (it only reads advisories), so the database's
-// write lock is held only for the writes.
+// write lock is held only for the writes. An advisory imported and re-evaluated between the
+// matching and the commit is therefore not matched against this upload (until the next
+// re-evaluation of that advisory or upload of the artifact): a narrow window, not closed yet.
+//
+// Components are matched as package match and package scan match them, except for source
+// checkouts: a GIT range's commits are matched at upload, but a re-evaluation finds no new
+// GIT findings (it only keeps or resolves those open).
 func (p *Portfolio) Ingest(ctx context.Context, req IngestRequest) (*IngestResult, error) {
 	inv := req.Inventory
 	name, ver := strings.TrimSpace(req.Name), strings.TrimSpace(req.Version)
