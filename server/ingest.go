@@ -17,6 +17,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hallmark-dev/hallmark/format/cyclonedx"
 	"github.com/hallmark-dev/hallmark/format/spdx"
@@ -213,10 +214,12 @@ func (s *Server) importAdvisories(ctx context.Context, data []byte, ext string) 
 	}
 	// The temporary file's name is unique: the advisories recorded with it as their source are
 	// exactly the ones this import added or changed.
+	start := time.Now()
 	st, err := s.opts.Advisories.Import(ctx, f.Name(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("importing advisories: %w", err)
 	}
+	imported := time.Since(start)
 	changed, err := s.advisoriesFrom(ctx, f.Name())
 	if err != nil {
 		return nil, err
@@ -234,6 +237,8 @@ func (s *Server) importAdvisories(ctx context.Context, data []byte, ext string) 
 	if res.Reevaluation, err = s.reevaluate(ctx, changed); err != nil {
 		return nil, err
 	}
+	s.log.InfoContext(ctx, "advisories posted", "read", st.Read, "changed", len(changed), "opened", res.Reevaluation.Opened,
+		"resolved", res.Reevaluation.Resolved, "import", imported, "reevaluation", time.Since(start)-imported)
 	return res, nil
 }
 
