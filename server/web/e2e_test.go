@@ -265,7 +265,7 @@ func endToEnd(t *testing.T, be *backend) {
 	b.step(t, "advisory page",
 		chromedp.Click(chromedp.CSS(`header nav a[href="/advisories"]`)),
 		chromedp.SendKeys(chromedp.ID("advisory-id"), "CVE-2022-24999"),
-		chromedp.Click(chromedp.CSS("main form button[type=submit]")),
+		chromedp.Click(chromedp.CSS("form.lookup button[type=submit]")),
 		waitText("main h1", "GHSA-hrpp-h998-j3pp (CVE-2022-24999)"),
 		waitText("table.affected-artifacts", "shop"),
 		waitText("table.affected-artifacts", "pkg:npm/qs@6.7.0"),
@@ -331,12 +331,19 @@ func endToEnd(t *testing.T, be *backend) {
 		chromedp.Click(chromedp.CSS("table.webhooks button.delete")),
 		waitText("#webhook-list", "No webhook"))
 
+	// The analyses leave as OpenVEX.
+	b.step(t, "OpenVEX export",
+		chromedp.Click(chromedp.CSS(`header nav a[href="/advisories"]`)),
+		chromedp.Click(chromedp.CSS("form.vex-export button[type=submit]")),
+		waitFor(`/with [1-9][0-9]* statements?\./.test(document.querySelector('form.vex-export .status').textContent)`))
+	b.page(t, "07-advisories")
+
 	// The dashboard counts the finding.
 	b.step(t, "dashboard",
 		chromedp.Click(chromedp.CSS(`header nav a[href="/"]`)),
 		waitText("main h1", "Dashboard"),
 		waitText("main .cards", "high"))
-	b.page(t, "07-dashboard")
+	b.page(t, "08-dashboard")
 
 	// Signing out forgets the tab's token.
 	b.step(t, "sign out",
@@ -366,7 +373,7 @@ func endToEnd(t *testing.T, be *backend) {
 		waitText("#audit table tbody tr", "alice@example.com"),
 		waitText("#audit table tbody tr", "not affected \u2192 affected"),
 		waitText(".in-force", "affected (upgrade qs to 6.7.3)"))
-	b.page(t, "08-session-triage")
+	b.page(t, "09-session-triage")
 	b.step(t, "sign out of the session",
 		chromedp.Click(chromedp.ID("sign-out")),
 		waitText("main h1", "Sign in"),

@@ -1,7 +1,7 @@
 // Advisories: a lookup form, and an advisory's page with what it affects across the
 // portfolio, the triage form and the audit trail.
 
-import { get, items, request } from './api.js';
+import { get, getFile, items, request } from './api.js';
 import { h, badge, digest, errorBox, onSubmit, purlPackage, section, table, time } from './dom.js';
 
 const STATES = [
@@ -21,10 +21,38 @@ const JUSTIFICATIONS = [
   ['inline_mitigations_already_exist', 'Inline mitigations already exist'],
 ];
 
+// saveFile offers blob to the user as a file named name.
+function saveFile(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+// vexExport is the form that downloads the teams' analyses as one OpenVEX document.
+function vexExport(signal) {
+  const button = h('button', { type: 'submit' }, 'Download OpenVEX');
+  const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+  const problem = h('div');
+  const form = h('form', { class: 'vex-export' },
+    h('p', null, 'Every analysis of your teams, as an OpenVEX document for the consumers of your artifacts.'),
+    h('div', null, button), status, problem);
+  onSubmit(form, button, problem, signal, async () => {
+    const blob = await getFile('/vex/export', signal);
+    const doc = JSON.parse(await blob.text());
+    const n = (doc.statements || []).length;
+    saveFile(blob, 'hallmark.openvex.json');
+    status.textContent = `Downloaded an OpenVEX document with ${n} statement${n === 1 ? '' : 's'}.`;
+  });
+  return form;
+}
+
 /** The advisory lookup page. */
-export async function advisories({ navigate }) {
+export async function advisories({ navigate, signal }) {
   const input = h('input', { id: 'advisory-id', name: 'id', required: true, autocomplete: 'off', placeholder: 'GHSA-…, CVE-…, PYSEC-…' });
-  const form = h('form', { class: 'row' }, input, h('button', { type: 'submit' }, 'Show'));
+  const form = h('form', { class: 'row lookup' }, input, h('button', { type: 'submit' }, 'Show'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const id = input.value.trim();
@@ -33,7 +61,8 @@ export async function advisories({ navigate }) {
   return h('div', null,
     h('h1', null, 'Advisories'),
     h('p', null, 'Which artifacts and deployments does an advisory affect? Enter its ID or one of its aliases.'),
-    h('label', { for: 'advisory-id' }, 'Advisory ID or alias'), form);
+    section('Look an advisory up', h('label', { for: 'advisory-id' }, 'Advisory ID or alias'), form),
+    section('Export the analyses', vexExport(signal)));
 }
 
 function osvSeverity(doc) {

@@ -45,6 +45,19 @@ export function qs(params) {
  * decoded JSON answer (null when there is none); rejects with an APIError.
  */
 export async function request(method, path, { body, signal } = {}) {
+  const res = await send(method, path, body, signal);
+  let data = null;
+  if ((res.headers.get('Content-Type') || '').includes('json')) {
+    data = await res.json().catch(() => null);
+  }
+  if (!res.ok) {
+    throw new APIError(res.status, (data && data.error) || `${res.status} ${res.statusText}`);
+  }
+  return data;
+}
+
+// send makes the request with the caller's credentials.
+function send(method, path, body, signal) {
   const headers = { Accept: 'application/json' };
   const token = getToken();
   if (token) headers.Authorization = 'Bearer ' + token;
@@ -55,15 +68,17 @@ export async function request(method, path, { body, signal } = {}) {
     payload = JSON.stringify(body);
   }
   const url = path.startsWith('/auth/') ? path : '/api/v1' + path;
-  const res = await fetch(url, { method, headers, body: payload, signal, credentials: 'same-origin' });
-  let data = null;
-  if ((res.headers.get('Content-Type') || '').includes('json')) {
-    data = await res.json().catch(() => null);
-  }
+  return fetch(url, { method, headers, body: payload, signal, credentials: 'same-origin' });
+}
+
+/** GETs path as a file (a Blob); rejects with an APIError. */
+export async function getFile(path, signal) {
+  const res = await send('GET', path, undefined, signal);
   if (!res.ok) {
+    const data = await res.json().catch(() => null);
     throw new APIError(res.status, (data && data.error) || `${res.status} ${res.statusText}`);
   }
-  return data;
+  return res.blob();
 }
 
 /** GET path. */
