@@ -187,10 +187,11 @@ func (r *Result) Active() []Finding {
 // WriteJSON writes the result as indented JSON, following the JSON Schema in JSONSchema: the
 // lists the schema requires are written as [] rather than null when empty.
 func WriteJSON(w io.Writer, r *Result) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(normalized(r))
+	n := normalized(r)
+	if len(n.Findings) >= parallelFindings {
+		return writeJSONParallel(w, n)
+	}
+	return encodeIndented(w, n, "")
 }
 
 // normalized returns a shallow copy of r whose required lists are non-nil; r is not changed.
