@@ -59,8 +59,12 @@ function notFound() {
     h('p', null, 'There is no page here. ', h('a', { href: '/' }, 'Back to the dashboard'), '.'));
 }
 
-/** Renders the page of the current location. */
-export async function render() {
+/**
+ * Renders the page of the current location. After a navigation within the application the
+ * focus moves to the new content (a screen reader reads it; the keyboard continues there);
+ * on the first load it stays at the top, where "Skip to content" is.
+ */
+export async function render(moveFocus = true) {
   if (current) current.abort();
   const ctl = new AbortController();
   current = ctl;
@@ -102,7 +106,7 @@ export async function render() {
   main.removeAttribute('aria-busy');
   const title = main.querySelector('h1');
   document.title = title ? `${title.textContent} · Hallmark` : 'Hallmark';
-  main.focus({ preventScroll: true });
+  if (moveFocus) main.focus({ preventScroll: true });
 }
 
 // Same-origin links are followed without reloading the page, except the login and API ones
@@ -112,9 +116,11 @@ document.addEventListener('click', (e) => {
   const a = e.target.closest('a[href]');
   if (!a || a.target || a.hasAttribute('download') || a.origin !== location.origin) return;
   if (/^\/(api|auth|assets)\//.test(a.pathname)) return;
+  const samePage = a.pathname + a.search === location.pathname + location.search;
+  if (samePage && a.hash) return; // an anchor on this page, such as "Skip to content"
   e.preventDefault();
-  if (a.pathname + a.search !== location.pathname + location.search) navigate(a.pathname + a.search);
-  else if (a.hash === '') render();
+  if (samePage) render();
+  else navigate(a.pathname + a.search);
 });
 
 window.addEventListener('popstate', () => render());
@@ -125,4 +131,4 @@ document.getElementById('sign-out').addEventListener('click', async () => {
   navigate('/');
 });
 
-render();
+render(false);
