@@ -95,6 +95,16 @@ func startBackend(t *testing.T, dsn string) *backend {
 	return &backend{URL: hs.URL, Token: token, access: acc}
 }
 
+// setCookie sets the session cookie for the server at url, as its login does.
+func setCookie(url, secret string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		httpOnly := true
+		_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{
+			Name: server.SessionCookie, Value: secret, URL: url, Path: "/", HTTPOnly: &httpOnly, SameSite: network.CookieSameSiteLax})
+		return err
+	})
+}
+
 // session opens a web session of the default team for the user, as an OIDC login does, and
 // returns the cookie's value.
 func (be *backend) session(t *testing.T, email string) string {
@@ -306,6 +316,11 @@ func endToEnd(t *testing.T, be *backend) {
 		waitFor(`document.querySelectorAll('#tree li.on-path').length === 5`),
 		waitFor(`[...document.querySelectorAll('#tree li:not(.on-path) .node')].some((n) => n.textContent.startsWith('lodash 4.17.20'))`))
 	b.page(t, "05-artifact")
+	b.step(t, "triage from a finding",
+		chromedp.Click(chromedp.CSS(`table.findings tr:has(button[data-purl="pkg:npm/lodash@4.17.20"]) td.triage a`)),
+		waitText("main h1", "GHSA-35jh-r3h4-6jhm"),
+		waitFor(`document.getElementById('triage-purl').value === 'pkg:npm/lodash'`),
+		waitFor(`location.hash === '#sec-triage'`))
 
 	// The finding.opened event went to the receiver, which failed: the webhooks page says so.
 	select {
@@ -362,12 +377,7 @@ func endToEnd(t *testing.T, be *backend) {
 	// token from GET /api/v1/session on the triage form's PUT.
 	secret := be.session(t, "alice@example.com")
 	b.step(t, "session cookie",
-		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			httpOnly := true
-			_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{
-				Name: server.SessionCookie, Value: secret, URL: be.URL, Path: "/", HTTPOnly: &httpOnly, SameSite: network.CookieSameSiteLax})
-			return err
-		}),
+		setCookie(be.URL, secret),
 		chromedp.Navigate(be.URL+"/advisories/GHSA-hrpp-h998-j3pp"),
 		waitText("#who", "alice@example.com"),
 		waitText("main h1", "GHSA-hrpp-h998-j3pp"),
@@ -386,6 +396,23 @@ func endToEnd(t *testing.T, be *backend) {
 		waitText("main h1", "Sign in"),
 		chromedp.Reload(),
 		waitText("main h1", "Sign in"))
+
+	// A session that ends elsewhere (expired, signed out in another tab): the next request
+	// brings the login page.
+	secret = be.session(t, "bob@example.com")
+	b.allow401("/api/v1/webhooks")
+	b.step(t, "session ended elsewhere",
+		setCookie(be.URL, secret),
+		chromedp.Navigate(be.URL+"/webhooks"),
+		waitText("#who", "bob@example.com"),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			return be.access.EndSession(ctx, secret)
+		}),
+		chromedp.SendKeys(chromedp.ID("webhook-url"), "https://alerts.example.com/hook"),
+		chromedp.SendKeys(chromedp.ID("webhook-secret"), "0123456789abcdef0123456789abcdef"),
+		chromedp.Click(chromedp.CSS("form.webhook button[type=submit]")),
+		waitText("main h1", "Sign in"),
+		waitFor(`document.getElementById('who').hidden`))
 
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Errorf("the browser console reported errors:\n%s", strings.Join(errs, "\n"))

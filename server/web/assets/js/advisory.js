@@ -151,7 +151,7 @@ function auditTable(answer) {
 }
 
 /** The advisory page. */
-export async function advisory({ params, signal }) {
+export async function advisory({ params, query, signal }) {
   // The affected answer names the advisories with this ID or alias (a CVE is usually an
   // alias): the page shows the one asked for, else the first, and records analyses under its ID.
   const affected = await get(`/advisories/${encodeURIComponent(params[0])}/affected`, signal);
@@ -170,7 +170,7 @@ export async function advisory({ params, signal }) {
   // The triage form: one analysis per affected package (purl without version).
   const packages = [...new Set((affected.artifacts || []).flatMap((a) => (a.components || []).map((c) => purlPackage(c.purl))).filter(Boolean))].sort();
   const purl = packages.length > 0
-    ? select('triage-purl', packages.map((p) => [p, p]), packages[0])
+    ? select('triage-purl', packages.map((p) => [p, p]), packages.includes(query.get('purl')) ? query.get('purl') : packages[0])
     : h('input', { id: 'triage-purl', name: 'triage-purl', required: true, placeholder: 'pkg:npm/lodash' });
   const state = select('triage-state', STATES, 'in_triage');
   const justification = select('triage-justification', JUSTIFICATIONS, JUSTIFICATIONS[0][0]);

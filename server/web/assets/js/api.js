@@ -6,6 +6,9 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 let csrf = '';
 
+/** The event sent to window when the API no longer accepts the caller's credentials. */
+export const SIGNED_OUT = 'hallmark:signed-out';
+
 /** An error answer from the API: its HTTP status and the server's message. */
 export class APIError extends Error {
   constructor(status, message) {
@@ -51,6 +54,8 @@ export async function request(method, path, { body, signal } = {}) {
     data = await res.json().catch(() => null);
   }
   if (!res.ok) {
+    // A session that ended (expired, or signed out in another tab) shows the login page.
+    if (res.status === 401 && path !== '/session') window.dispatchEvent(new Event(SIGNED_OUT));
     throw new APIError(res.status, (data && data.error) || `${res.status} ${res.statusText}`);
   }
   return data;

@@ -1,7 +1,7 @@
 // The application: session bootstrap, client-side routing with the history API, and the
 // header's navigation.
 
-import { APIError, session, signOut } from './api.js';
+import { APIError, SIGNED_OUT, session, signOut } from './api.js';
 import { h, errorBox } from './dom.js';
 import { login } from './login.js';
 import { dashboard } from './dashboard.js';
@@ -107,6 +107,8 @@ export async function render(moveFocus = true) {
   const title = main.querySelector('h1');
   document.title = title ? `${title.textContent} · Hallmark` : 'Hallmark';
   if (moveFocus) main.focus({ preventScroll: true });
+  const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (target) target.scrollIntoView();
 }
 
 // Same-origin links are followed without reloading the page, except the login and API ones
@@ -120,10 +122,15 @@ document.addEventListener('click', (e) => {
   if (samePage && a.hash) return; // an anchor on this page, such as "Skip to content"
   e.preventDefault();
   if (samePage) render();
-  else navigate(a.pathname + a.search);
+  else navigate(a.pathname + a.search + a.hash);
 });
 
 window.addEventListener('popstate', () => render());
+
+window.addEventListener(SIGNED_OUT, () => {
+  me = null;
+  render();
+});
 
 document.getElementById('sign-out').addEventListener('click', async () => {
   await signOut();

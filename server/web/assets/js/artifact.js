@@ -2,7 +2,7 @@
 // vulnerable components, components, attestations and deployments.
 
 import { get, hasRoute, items, qs } from './api.js';
-import { h, badge, counts, digest, errorBox, section, table, time } from './dom.js';
+import { h, badge, counts, digest, errorBox, purlPackage, section, table, time } from './dom.js';
 import { buildTree, renderTree } from './tree.js';
 
 const MAX_PATH_LOOKUPS = 25;
@@ -106,7 +106,8 @@ export async function artifact({ params, signal }) {
       h('td', null, h('span', { title: f.component.purl }, `${f.component.name} ${f.component.version}`)),
       h('td', null, (f.fixed_versions || []).join(', ') || h('span', { class: 'muted' }, 'no fix')),
       h('td', null, f.state),
-      h('td', { class: 'triage' }, analysisOf(f)),
+      h('td', { class: 'triage' }, analysisOf(f), ' ',
+        h('a', { class: 'small-link', href: `/advisories/${encodeURIComponent(f.advisory)}?purl=${encodeURIComponent(purlPackage(f.component.purl))}#sec-triage`, 'aria-label': `Triage ${f.advisory} in ${f.component.name}` }, 'Triage')),
       h('td', null, button));
   });
   const findingsTable = findings.length === 0
