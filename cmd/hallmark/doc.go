@@ -1,6 +1,7 @@
 /*
-Hallmark inventories the open source you run and, in later releases, matches it against
-known vulnerabilities, verifies signatures and provenance, and gates builds by policy.
+Hallmark inventories the open source you run, matches it against known vulnerabilities,
+verifies signatures and provenance, gates builds by policy, and keeps a portfolio of every
+artifact and deployment on a server that re-evaluates it the moment an advisory lands.
 
 Usage:
 
@@ -10,12 +11,15 @@ The commands are:
 
 	sbom      write an SBOM (CycloneDX or SPDX) of directories, files, images or SBOMs
 	scan      find known vulnerabilities in directories, files, images or SBOMs
-	db        manage the local advisory database: import, update, status
+	db        manage the advisory database: import, update, status; migrate the server's
 	vex       create, add to, merge and generate OpenVEX documents
 	policy    evaluate a Rego policy over the evidence about targets
 	provenance generate and verify SLSA build provenance
 	key, sign, attest, verify
 	          keys, Sigstore bundles and in-toto attestations
+	serve     run the server: API, web UI, webhooks and advisory sync
+	push      upload an SBOM of a target to a Hallmark server
+	admin     manage the server's teams and API tokens
 	version   print the version of hallmark
 	help      show help for a command
 
@@ -210,6 +214,58 @@ expected result. Details: docs/attest.md.
 runs a build and signs SLSA v1.0 provenance about its outputs; verifies provenance offline
 against a key or a Sigstore signer identity and the trusted root, checks subject, builder and
 source, and reports the SLSA build level with reasons. Details: docs/provenance.md.
+
+# hallmark serve
+
+	hallmark serve [--listen 127.0.0.1:8080] [--db DSN] [--advisories SOURCE]... [--sync-interval 1h]
+
+runs the server: the JSON API (OpenAPI 3 document at /api/openapi.json), the web UI at /,
+webhook delivery, and the scheduled advisory sync. --db is sqlite:PATH (or a path) or
+postgres://…; the default is server.db in the user data directory ($XDG_DATA_HOME/hallmark or
+~/.local/share/hallmark; ~/Library/Application Support/hallmark on macOS; %AppData%\hallmark on
+Windows). Several replicas may share one PostgreSQL database. Migrations are applied at start.
+On the first start of a database without tokens, a bootstrap admin token is printed once on
+stderr. --advisories (repeatable) names directories or zips of OSV advisories or an OSV bucket
+URL, synced at start and every --sync-interval by one replica at a time (a lease in the
+database); the advisories that changed are re-evaluated against the portfolio at once.
+GET /healthz answers while the process runs, GET /readyz when the database answers and no
+migration is pending. SIGINT or SIGTERM stops accepting connections, lets requests finish (at
+most --drain, 30s) and stops the background work. Logs: --log-format text|json, --log-level.
+Web UI login through OIDC: --oidc-issuer, --oidc-client-id, --oidc-client-secret-file,
+--oidc-redirect-url (this server's /auth/callback), --oidc-team-claim (default groups: the
+existing teams it names become the user's), --oidc-scope (default triage); --secure-cookies
+behind TLS. Attestations are verified against --trusted-root, --attest-identity
+ISSUER_REGEXP,SAN_REGEXP and --attest-key PUB.pem. Each token or session may make --rate
+requests per second (default 20, bursts of --burst 100). See docs/server.md.
+
+# hallmark admin
+
+	hallmark admin token create --db DSN --name NAME --scope read|ingest|triage|admin [--team T]...
+	hallmark admin token list|revoke ID
+	hallmark admin team create NAME | list
+
+manages access in the server's database. token create prints the new token as its last line:
+"hm_" and 32 random bytes, stored only as a SHA-256 hash. Scopes include the ones before them:
+read queries the token's teams, ingest also uploads SBOMs, deployments, attestations and VEX,
+triage also records analyses and manages webhooks, admin sees every team and posts advisories.
+Missing teams are created. A request without a valid token answers 401; a resource of another
+team answers 404.
+
+# hallmark push
+
+	hallmark push --server URL --token T --name NAME --version V [--team T] [--digest sha256:…] TARGET|SBOM
+
+uploads an SBOM of TARGET to a server (POST /api/v1/sboms, gzipped): built as hallmark sbom
+builds it, or a CycloneDX or SPDX JSON file sent as it is. Prints the artifact, its component
+count and its findings (--json: the server's answer). The token may come from HALLMARK_TOKEN,
+the server from HALLMARK_SERVER; --team is needed when the token has several teams.
+
+# hallmark db migrate
+
+	hallmark db migrate [--db DSN] [--status]
+
+applies the server database's pending migrations (hallmark serve also does at start), or with
+--status lists them.
 
 # hallmark version
 
