@@ -20,8 +20,8 @@ import (
 )
 
 // A brief is the part of an advisory that a scan reads, stored next to the advisory's JSON
-// document (table advisory_briefs) in a binary form that decodes about ten times faster than
-// the JSON and is a fraction of its size. It holds what package match and the scan report use:
+// document (table advisory_briefs) in a binary form that decodes about 18 times faster than
+// osv.Parse reads the JSON (BenchmarkBrief, real advisories) and is a fraction of its size. It holds what package match and the scan report use:
 //
 //   - id, modified, withdrawn, aliases, upstream, summary, and details only when there is no
 //     summary (a finding's summary is then the first line of the details);

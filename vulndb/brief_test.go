@@ -319,3 +319,35 @@ func TestBriefFollowsDocument(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkBrief decodes the advisories of ../osv/testdata from their briefs and, for
+// comparison, parses their JSON documents.
+func BenchmarkBrief(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join("..", "osv", "testdata", "*.json"))
+	var docs, briefs [][]byte
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		v, err := osv.Parse(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs, briefs = append(docs, data), append(briefs, encodeBrief(v))
+	}
+	b.Run("decodeBrief", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if _, err := decodeBrief(briefs[i%len(briefs)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("osv.Parse", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			if _, err := osv.Parse(docs[i%len(docs)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
