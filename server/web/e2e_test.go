@@ -405,6 +405,7 @@ func endToEnd(t *testing.T, be *backend) {
 		setCookie(be.URL, secret),
 		chromedp.Navigate(be.URL+"/webhooks"),
 		waitText("#who", "bob@example.com"),
+		waitText("#webhook-list", "No webhook"), // the page's requests are done
 		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 			return be.access.EndSession(ctx, secret)
 		}),
