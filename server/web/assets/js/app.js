@@ -37,6 +37,7 @@ function userName(user) {
 
 function showSession() {
   const who = document.getElementById('who');
+  document.querySelector('header nav').hidden = !me;
   if (!me) {
     who.hidden = true;
     return;
