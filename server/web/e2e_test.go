@@ -1,9 +1,12 @@
 package web_test
 
 // The end-to-end test: the web UI in a real headless Chromium, driven through the Chrome
-// DevTools Protocol (chromedp), against the server over HTTP. It ingests an SBOM and posts an
-// advisory through the API, and clicks through sign-in, the artifacts list, the advisory page
-// and its triage form, and the artifact page, saving a screenshot of each page.
+// DevTools Protocol (chromedp), against the real server (package server over a fresh SQLite,
+// and PostgreSQL when configured, database). It ingests SBOMs, attestations and advisories
+// through the API, and clicks through sign-in, the artifacts list, a webhook's registration,
+// the advisory page and its triage form, the artifact page, the webhooks' failures, the
+// OpenVEX export, the dashboard, and a cookie session with its CSRF token, saving a
+// screenshot of each page and failing on console errors and accessibility problems.
 
 import (
 	"bytes"
@@ -45,6 +48,7 @@ type backend struct {
 	access     *access.Access
 }
 
+// startBackend starts the server over the database at dsn, with every service the API has.
 func startBackend(t *testing.T, dsn string) *backend {
 	t.Helper()
 	ctx := context.Background()
