@@ -185,3 +185,37 @@ func TestServerHeadersStand(t *testing.T) {
 		t.Errorf("%d Content-Security-Policy headers, want 1", n)
 	}
 }
+
+// FuzzHandler checks that no path makes the handler fail, and that under /assets/ only the
+// embedded assets are ever served.
+func FuzzHandler(f *testing.F) {
+	b, err := load(embedded)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, p := range []string{"/", "/artifacts/1", "/assets/" + b.hash + "/js/app.js", "/assets/x/../../web.go", "/assets//", "/api/v1", "/%2e%2e/"} {
+		f.Add("GET", p)
+	}
+	f.Fuzz(func(t *testing.T, method, p string) {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Method = method
+		req.URL.Path = p
+		rec := httptest.NewRecorder()
+		b.ServeHTTP(rec, req)
+		switch rec.Code {
+		case http.StatusOK, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotModified, http.StatusRequestedRangeNotSatisfiable:
+		default:
+			t.Fatalf("%s %q: status %d", method, p, rec.Code)
+		}
+		if rest, ok := strings.CutPrefix(p, assetsPrefix); ok && rec.Code == http.StatusOK && (method == "GET" || method == "HEAD") {
+			_, name, _ := strings.Cut(rest, "/")
+			served := false
+			for _, data := range b.files {
+				served = served || (method == "HEAD" || string(data) == rec.Body.String())
+			}
+			if !served || strings.Contains(rec.Body.String(), "package web") {
+				t.Fatalf("GET %q (%q) served something that is not an asset", p, name)
+			}
+		}
+	})
+}
