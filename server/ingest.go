@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -212,16 +211,14 @@ func (s *Server) importAdvisories(ctx context.Context, data []byte, ext string) 
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("storing the upload: %w", err)
 	}
-	// The temporary file's name is unique: the advisories recorded with it as their source are
-	// exactly the ones this import added or changed.
 	start := time.Now()
 	st, err := s.opts.Advisories.Import(ctx, f.Name(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("importing advisories: %w", err)
 	}
 	imported := time.Since(start)
-	changed, err := s.advisoriesFrom(ctx, f.Name())
-	if err != nil {
+	changed := st.Changed
+	if err := s.forgetSource(ctx, f.Name()); err != nil {
 		return nil, err
 	}
 	res := &advisoriesResult{Read: st.Read, Added: st.Added, Updated: st.Updated, Unchanged: st.Unchanged,
@@ -248,35 +245,14 @@ func uploadName(s, tmp string) string {
 	return strings.ReplaceAll(s, filepath.Base(tmp), "upload")
 }
 
-// advisoriesFrom returns the IDs of advisories stored from source, and forgets the source
-// itself (an upload is not a source to show in 'db status').
-func (s *Server) advisoriesFrom(ctx context.Context, source string) ([]string, error) {
-	var ids []string
-	err := s.opts.Store.Transact(ctx, func(tx *sql.Tx) error {
-		ids = ids[:0]
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM advisories WHERE source = ?`, source)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM sources WHERE name = ?`, source)
-		return err
-	})
+// forgetSource removes an upload's temporary file from the import sources: an upload is not
+// a source to show in 'db status'.
+func (s *Server) forgetSource(ctx context.Context, source string) error {
+	_, err := s.opts.Store.SQL().ExecContext(ctx, `DELETE FROM sources WHERE name = ?`, source)
 	if err != nil {
-		return nil, fmt.Errorf("reading the imported advisories: %w", err)
+		return fmt.Errorf("forgetting the upload's source: %w", err)
 	}
-	sort.Strings(ids)
-	return ids, nil
+	return nil
 }
 
 // reevaluate re-matches the portfolio for the given advisories and wakes webhook delivery.

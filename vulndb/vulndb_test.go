@@ -189,3 +189,43 @@ func FuzzImportDocument(f *testing.F) {
 		}
 	})
 }
+
+// TestImportSingleChanged imports one advisory file at a time into a database that holds
+// others (as the server does with uploads): only that advisory's stored version is consulted,
+// and Changed names what was added or updated.
+func TestImportSingleChanged(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	dir := writeFiles(t, map[string]string{"GHSA-wwww.json": advW})
+	if _, err := db.Import(ctx, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(writeFiles(t, map[string]string{"a.json": advA}), "a.json")
+	for _, c := range []struct {
+		doc                    string
+		added, updated, unchgd int
+		changed                []string
+	}{
+		{advA, 1, 0, 0, []string{"GHSA-aaaa"}},
+		{advA, 0, 0, 1, nil},
+		{strings.Replace(advA, "2024-01-01", "2024-06-01", 1), 0, 1, 0, []string{"GHSA-aaaa"}},
+		{advA, 0, 0, 1, nil}, // older than the stored copy
+	} {
+		os.WriteFile(file, []byte(c.doc), 0o644)
+		st, err := db.Import(ctx, file, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Added != c.added || st.Updated != c.updated || st.Unchanged != c.unchgd {
+			t.Errorf("stats = %+v, want added %d updated %d unchanged %d", st, c.added, c.updated, c.unchgd)
+		}
+		if diff := cmp.Diff(c.changed, st.Changed); diff != "" {
+			t.Errorf("Changed (-want +got):\n%s", diff)
+		}
+	}
+	key := KeyOf(semver.Loose, "1.0.0")
+	got, err := db.Candidates(ctx, Query{Ecosystem: "npm", Names: []string{"left"}, Version: "1.0.0", Key: key})
+	if err != nil || len(got) != 1 || got[0] != "GHSA-aaaa" {
+		t.Errorf("Candidates after the single imports = %v, %v", got, err)
+	}
+}
