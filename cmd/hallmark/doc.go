@@ -238,6 +238,15 @@ behind TLS. Attestations are verified against --trusted-root, --attest-identity
 ISSUER_REGEXP,SAN_REGEXP and --attest-key PUB.pem. Each token or session may make --rate
 requests per second (default 20, bursts of --burst 100). See docs/server.md.
 
+The web interface is served at / on the same address as the API. Sign in through your
+identity provider (the --oidc-* flags) or, for development, choose "Use an API token" on the
+login page and paste a token from hallmark admin token create; it is kept for the browser tab
+only. Pages: Dashboard (open findings by severity and environment, trend, time to remediate,
+version sprawl), Artifacts (search, components, findings, the dependency tree with the paths
+to a vulnerable component highlighted, attestations, deployments), Advisories (what an
+advisory or CVE affects, triage, audit trail, OpenVEX download) and Webhooks (delivery
+failures).
+
 # hallmark admin
 
 	hallmark admin token create --db DSN --name NAME --scope read|ingest|triage|admin [--team T]...
