@@ -35,8 +35,13 @@ func (p *Portfolio) Metrics(ctx context.Context, sc Scope, days int) (*Metrics, 
 	cond, scopeArgs := scopeSQL(sc, "a.team_id")
 	m := &Metrics{OpenBySeverity: zeroCounts(), OpenByEnvironment: map[string]map[string]int{}, Trend: []TrendPoint{}, Sprawl: []Sprawl{}}
 
-	err := queryEach(ctx, db, `SELECT f.severity, COUNT(*) FROM findings f JOIN artifacts a ON a.id = f.artifact_id
-		WHERE f.state = 'open' AND `+cond+` GROUP BY f.severity`, scopeArgs, func(r *sql.Rows) error {
+	// Without a scope to check, the counts come from the index on (state, severity) alone.
+	q := `SELECT f.severity, COUNT(*) FROM findings f WHERE f.state = 'open' GROUP BY f.severity`
+	if !sc.All {
+		q = `SELECT f.severity, COUNT(*) FROM findings f JOIN artifacts a ON a.id = f.artifact_id
+			WHERE f.state = 'open' AND ` + cond + ` GROUP BY f.severity`
+	}
+	err := queryEach(ctx, db, q, scopeArgs, func(r *sql.Rows) error {
 		var s string
 		var n int
 		if err := r.Scan(&s, &n); err != nil {

@@ -87,6 +87,7 @@ CREATE INDEX findings_artifact ON findings (artifact_id, state, id);
 CREATE INDEX findings_advisory ON findings (advisory_id, state);
 CREATE INDEX findings_resolved ON findings (state, resolved_at);
 CREATE INDEX findings_opened ON findings (opened_at);
+CREATE INDEX findings_severity ON findings (state, severity);
 
 -- Version sprawl without reading the components: each team's distinct package versions, with
 -- the number of its artifacts that contain them (kept by each upload).
