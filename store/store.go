@@ -107,8 +107,18 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Keep connections open: each new SQLite connection parses the whole schema and runs the
+	// pragmas again, which under concurrent requests cost more than the queries (database/sql
+	// keeps only 2 idle connections by default and closes the others after each use).
+	db.SetMaxOpenConns(sqliteConns)
+	db.SetMaxIdleConns(sqliteConns)
 	return &DB{sql: db, dialect: SQLite, Path: path}, nil
 }
+
+// sqliteConns bounds the connections to a SQLite database: readers run concurrently in WAL
+// mode, writers wait for each other on the database's lock, and each connection has its own
+// page cache (cache_size above), so this also bounds the memory the caches take.
+const sqliteConns = 8
 
 // Redact returns dsn with any password replaced by "xxxxx", for messages and logs.
 func Redact(dsn string) string {
@@ -339,7 +349,7 @@ func (db *DB) RollbackJournal(ctx context.Context, conn *sql.Conn, fn func() err
 	}
 	// Idle connections of the pool keep the database open in WAL mode.
 	db.sql.SetMaxIdleConns(0)
-	defer db.sql.SetMaxIdleConns(2) // database/sql's default
+	defer db.sql.SetMaxIdleConns(sqliteConns)
 	switched := false
 	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err == nil {
 		var mode string
