@@ -38,8 +38,8 @@ func benchPortfolio(b *testing.B, artifacts int) (*Triage, []int64) {
 					VALUES (?, ?, ?, 'npm', '', ?, '', '1.0.0') RETURNING id`, art, name, "pkg:npm/"+name+"@1.0.0", name).Scan(&comp); err != nil {
 					return err
 				}
-				if err := tx.QueryRowContext(ctx, `INSERT INTO findings (artifact_id, component_id, advisory_id, aliases, state, opened_at)
-					VALUES (?, ?, ?, '["CVE-X"]', 'open', 0) RETURNING id`, art, comp, "GHSA-"+name).Scan(&f); err != nil {
+				if err := tx.QueryRowContext(ctx, `INSERT INTO findings (artifact_id, component_id, purl, advisory_id, aliases, state, opened_at)
+					VALUES (?, ?, ?, ?, '["CVE-X"]', 'open', 0) RETURNING id`, art, comp, "pkg:npm/"+name+"@1.0.0", "GHSA-"+name).Scan(&f); err != nil {
 					return err
 				}
 				if len(ids) < 1000 && f%10 == 0 {

@@ -22,8 +22,8 @@ type finding struct {
 }
 
 // findingQuery selects findings with their team and component purl; scanFinding reads a row.
-const findingQuery = `SELECT f.id, a.team_id, f.advisory_id, f.aliases, c.purl FROM findings f
-	JOIN artifacts a ON a.id = f.artifact_id JOIN components c ON c.id = f.component_id`
+const findingQuery = `SELECT f.id, a.team_id, f.advisory_id, f.aliases, f.purl FROM findings f
+	JOIN artifacts a ON a.id = f.artifact_id`
 
 func scanFinding(rows *sql.Rows) (finding, error) {
 	var f finding

@@ -66,8 +66,8 @@ func newFixture(t testing.TB, dsn string) *fixture {
 	finding := func(art int64, purl, eco, name, version, advisory, aliases string) int64 {
 		c := id(`INSERT INTO components (artifact_id, ref, purl, ecosystem, release, name, source_name, version)
 			VALUES (?, ?, ?, ?, '', ?, '', ?)`, art, name+"@"+version, purl, eco, name, version)
-		return id(`INSERT INTO findings (artifact_id, component_id, advisory_id, aliases, state, opened_at)
-			VALUES (?, ?, ?, ?, 'open', 0)`, art, c, advisory, aliases)
+		return id(`INSERT INTO findings (artifact_id, component_id, purl, advisory_id, aliases, state, opened_at)
+			VALUES (?, ?, ?, ?, ?, 'open', 0)`, art, c, purl, advisory, aliases)
 	}
 	lodashAliases := `["` + cve + `"]`
 	f.appLodash = finding(app, "pkg:npm/lodash@4.17.20", "npm", "lodash", "4.17.20", ghsa, lodashAliases)

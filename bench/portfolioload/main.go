@@ -36,6 +36,7 @@ func main() {
 	dir := flag.String("dir", "bench/corpus/portfolio", "genportfolio output")
 	conc := flag.Int("concurrency", 4, "concurrent uploads")
 	limit := flag.Int("n", 0, "ingest only the first n SBOMs (0: all)")
+	from := flag.Int("from", 0, "skip the first SBOMs (to continue an earlier run)")
 	skipIngest := flag.Bool("skip-ingest", false, "the portfolio is already loaded")
 	envs := flag.Int("environments", 3, "spread deployments over this many environments")
 	advisory := flag.String("advisory", "advisory-hot.json", "advisory file in -dir to post")
@@ -52,6 +53,7 @@ func main() {
 		if *limit > 0 && *limit < len(files) {
 			files = files[:*limit]
 		}
+		files = files[min(*from, len(files)):]
 		if err := ingest(ctx, c, files, *conc, *envs); err != nil {
 			log.Fatal(err)
 		}
