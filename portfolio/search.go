@@ -13,33 +13,17 @@ import (
 	"github.com/hallmark-dev/hallmark/version/lookup"
 )
 
-// purlEcosystems maps purl types to OSV ecosystems, as format/cyclonedx does when it reads an
-// SBOM (the purl-spec PURL-TYPES names); deb, apk and rpm purls name the distribution in
-// their namespace (distroEcosystems).
-var purlEcosystems = map[string]string{
-	"golang": sbom.EcosystemGo, "npm": sbom.EcosystemNPM, "pypi": sbom.EcosystemPyPI, "cargo": sbom.EcosystemCrates,
-	"maven": sbom.EcosystemMaven, "gem": sbom.EcosystemRubyGems, "composer": sbom.EcosystemPackagist,
-	"nuget": sbom.EcosystemNuGet, "pub": sbom.EcosystemPub, "hex": sbom.EcosystemHex,
-}
-
-var distroEcosystems = map[string]string{
-	"debian": sbom.EcosystemDebian, "ubuntu": sbom.EcosystemUbuntu, "alpine": sbom.EcosystemAlpine,
-	"redhat": sbom.EcosystemRedHat, "almalinux": sbom.EcosystemAlmaLinux, "rocky": sbom.EcosystemRocky,
-	"suse": sbom.EcosystemSUSE, "sles": sbom.EcosystemSUSE, "opensuse": sbom.EcosystemOpenSUSE,
-}
-
 // purlPackage returns the ecosystem and normalised name a package URL names.
 func purlPackage(purl string) (eco, name string, err error) {
 	u, err := sbom.ParsePURL(purl)
 	if err != nil {
 		return "", "", fmt.Errorf("%w: package URL %q: %v", ErrInvalid, purl, err)
 	}
+	eco = sbom.PURLEcosystem(u)
 	switch u.Type {
 	case "deb", "apk", "rpm":
-		eco = distroEcosystems[strings.ToLower(u.Namespace)]
 		name = u.Name
 	default:
-		eco = purlEcosystems[u.Type]
 		switch {
 		case u.Namespace == "":
 			name = u.Name

@@ -6,35 +6,6 @@ import (
 	"github.com/hallmark-dev/hallmark/sbom"
 )
 
-// purlEcosystems maps purl types (https://github.com/package-url/purl-spec, PURL-TYPES) to
-// OSV ecosystem names for the language ecosystems.
-var purlEcosystems = map[string]string{
-	"golang":   sbom.EcosystemGo,
-	"npm":      sbom.EcosystemNPM,
-	"pypi":     sbom.EcosystemPyPI,
-	"cargo":    sbom.EcosystemCrates,
-	"maven":    sbom.EcosystemMaven,
-	"gem":      sbom.EcosystemRubyGems,
-	"composer": sbom.EcosystemPackagist,
-	"nuget":    sbom.EcosystemNuGet,
-	"pub":      sbom.EcosystemPub,
-	"hex":      sbom.EcosystemHex,
-}
-
-// distroEcosystems maps the namespace of deb, apk and rpm purls (the vendor) to OSV
-// ecosystem names.
-var distroEcosystems = map[string]string{
-	"debian":    sbom.EcosystemDebian,
-	"ubuntu":    sbom.EcosystemUbuntu,
-	"alpine":    sbom.EcosystemAlpine,
-	"redhat":    sbom.EcosystemRedHat,
-	"almalinux": sbom.EcosystemAlmaLinux,
-	"rocky":     sbom.EcosystemRocky,
-	"suse":      sbom.EcosystemSUSE,
-	"sles":      sbom.EcosystemSUSE,
-	"opensuse":  sbom.EcosystemOpenSUSE,
-}
-
 // purlEcosystem derives the OSV ecosystem from a package URL, or "" when it cannot.
 func purlEcosystem(purl string) string {
 	if purl == "" {
@@ -44,11 +15,7 @@ func purlEcosystem(purl string) string {
 	if err != nil {
 		return ""
 	}
-	switch p.Type {
-	case "deb", "apk", "rpm":
-		return distroEcosystems[strings.ToLower(p.Namespace)]
-	}
-	return purlEcosystems[p.Type]
+	return sbom.PURLEcosystem(p)
 }
 
 // ecosystemOf is the ecosystem the name mapping uses: the package's own, or the purl's.

@@ -158,52 +158,5 @@ func ecosystemOf(purl string) string {
 	if err != nil {
 		return ""
 	}
-	ns := strings.ToLower(u.Namespace)
-	switch u.Type {
-	case "npm":
-		return sbom.EcosystemNPM
-	case "pypi":
-		return sbom.EcosystemPyPI
-	case "golang":
-		return sbom.EcosystemGo
-	case "maven":
-		return sbom.EcosystemMaven
-	case "cargo":
-		return sbom.EcosystemCrates
-	case "gem":
-		return sbom.EcosystemRubyGems
-	case "composer":
-		return sbom.EcosystemPackagist
-	case "nuget":
-		return sbom.EcosystemNuGet
-	case "pub":
-		return sbom.EcosystemPub
-	case "hex":
-		return sbom.EcosystemHex
-	case "deb":
-		switch ns {
-		case "debian":
-			return sbom.EcosystemDebian
-		case "ubuntu":
-			return sbom.EcosystemUbuntu
-		}
-	case "apk":
-		if ns == "alpine" || ns == "" {
-			return sbom.EcosystemAlpine
-		}
-	case "rpm":
-		switch ns {
-		case "redhat", "rhel":
-			return sbom.EcosystemRedHat
-		case "almalinux":
-			return sbom.EcosystemAlmaLinux
-		case "rocky", "rockylinux":
-			return sbom.EcosystemRocky
-		case "suse", "sles":
-			return sbom.EcosystemSUSE
-		case "opensuse":
-			return sbom.EcosystemOpenSUSE
-		}
-	}
-	return ""
+	return sbom.PURLEcosystem(u)
 }
