@@ -90,28 +90,46 @@ type outcome struct {
 func (n *Notifier) claim(ctx context.Context) ([]job, error) {
 	now := ms(n.now())
 	until := now + n.lease().Milliseconds()
-	sub := `SELECT id FROM deliveries WHERE state = 'pending' AND next_attempt_at <= ? AND claimed_until <= ?
+	// Each webhook with due deliveries gets a share of the batch, so that one webhook's
+	// backlog (a receiver that has been down while events piled up) does not hold back the
+	// deliveries of the others behind it in time order.
+	hooks, err := n.dueWebhooks(ctx, now)
+	if err != nil || len(hooks) == 0 {
+		return nil, err
+	}
+	per := max(claimBatch/len(hooks), 1)
+	sub := `SELECT id FROM deliveries WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at <= ? AND claimed_until <= ?
 		ORDER BY next_attempt_at, id LIMIT ?`
 	if n.st.Dialect() == store.Postgres {
 		// Replicas claim different rows instead of waiting for each other's.
 		sub += ` FOR UPDATE SKIP LOCKED`
 	}
 	var ids []int64
-	err := n.st.Transact(ctx, func(tx *sql.Tx) error {
+	err = n.st.Transact(ctx, func(tx *sql.Tx) error {
 		ids = ids[:0]
-		rows, err := tx.QueryContext(ctx, `UPDATE deliveries SET claimed_until = ? WHERE id IN (`+sub+`) RETURNING id`, until, now, now, claimBatch)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
+		for _, h := range hooks {
+			if len(ids) >= claimBatch {
+				break
+			}
+			rows, err := tx.QueryContext(ctx, `UPDATE deliveries SET claimed_until = ? WHERE id IN (`+sub+`) RETURNING id`,
+				until, h, now, now, min(per, claimBatch-len(ids)))
+			if err != nil {
 				return err
 			}
-			ids = append(ids, id)
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return err
+				}
+				ids = append(ids, id)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claiming deliveries: %w", err)
@@ -141,6 +159,46 @@ func (n *Notifier) claim(ctx context.Context) ([]job, error) {
 		return nil, fmt.Errorf("reading claimed deliveries: %w", err)
 	}
 	return jobs, nil
+}
+
+// dueWebhooks returns, in turn from the one after the last served, up to claimBatch enabled
+// webhooks that have a delivery due; one index probe each.
+func (n *Notifier) dueWebhooks(ctx context.Context, now int64) ([]int64, error) {
+	n.mu.Lock()
+	after := n.lastHook
+	n.mu.Unlock()
+	q := `SELECT w.id FROM webhooks w WHERE w.disabled = 0 AND w.id > ? AND EXISTS (SELECT 1 FROM deliveries d
+		WHERE d.webhook_id = w.id AND d.state = 'pending' AND d.next_attempt_at <= ?) ORDER BY w.id LIMIT ?`
+	var hooks []int64
+	for _, from := range []int64{after, 0} {
+		rows, err := n.st.SQL().QueryContext(ctx, q, from, now, claimBatch-len(hooks))
+		if err != nil {
+			return nil, fmt.Errorf("finding webhooks with due deliveries: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("finding webhooks with due deliveries: %w", err)
+			}
+			if !slices.Contains(hooks, id) {
+				hooks = append(hooks, id)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("finding webhooks with due deliveries: %w", err)
+		}
+		if after == 0 || len(hooks) >= claimBatch {
+			break
+		}
+	}
+	if len(hooks) > 0 {
+		n.mu.Lock()
+		n.lastHook = hooks[len(hooks)-1]
+		n.mu.Unlock()
+	}
+	return hooks, nil
 }
 
 // inList returns "(?, ?, …)" for ids and the ids as arguments.

@@ -163,8 +163,10 @@ type Notifier struct {
 	// settle is how long a gap in event IDs is watched before it is judged (gapSettle).
 	settle time.Duration
 
-	// mu guards gaps.
+	// mu guards gaps and lastHook.
 	mu sync.Mutex
+	// lastHook is the webhook served last by claim, which serves webhooks in turn.
+	lastHook int64
 	// gaps remembers, per missing event ID above the cursor, when the gap was seen and the
 	// PostgreSQL snapshot bound after which no transaction that could fill it is running.
 	gaps map[int64]*gap
