@@ -98,7 +98,7 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 	q := url.Values{}
 	// A 32 MiB page cache: a scan looks up thousands of packages in a database of a gigabyte or
 	// more. (A memory map measured no faster and counts the mapped file in the resident size.)
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)", "temp_store(MEMORY)",
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)", "temp_store(MEMORY)",
 		"cache_size(-32768)"} {
 		q.Add("_pragma", p)
 	}
@@ -112,6 +112,25 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 	// keeps only 2 idle connections by default and closes the others after each use).
 	db.SetMaxOpenConns(sqliteConns)
 	db.SetMaxIdleConns(sqliteConns)
+	// The first connection to a new file switches it to WAL mode, which needs the file to
+	// itself: processes opening the same new database at once get "database is locked"
+	// (the busy timeout does not apply to that switch) until one of them has made it.
+	for attempt := 0; ; attempt++ {
+		err := db.PingContext(ctx)
+		if err == nil {
+			break
+		}
+		if !isBusy(err) || attempt == 100 {
+			db.Close()
+			return nil, fmt.Errorf("opening %s: %w", path, err)
+		}
+		select {
+		case <-ctx.Done():
+			db.Close()
+			return nil, ctx.Err()
+		case <-time.After(time.Duration(10+attempt) * time.Millisecond):
+		}
+	}
 	return &DB{sql: db, dialect: SQLite, Path: path}, nil
 }
 
@@ -255,7 +274,7 @@ func (db *DB) Pending(ctx context.Context) ([]Migration, error) {
 func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("migrations: %w", err)
+		return nil, fmt.Errorf("migrations: connecting: %w", err)
 	}
 	defer conn.Close()
 	if db.dialect == Postgres {
@@ -264,8 +283,19 @@ func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, int64(migrationLock))
 	}
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+	// In a transaction: SQLite's takes the write lock at BEGIN, waiting for other processes
+	// that create the table at the same moment, where a lone statement could fail at once
+	// with "database is locked" when it finds another writer after reading the schema.
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: beginning: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		tx.Rollback()
 		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("migrations: committing: %w", err)
 	}
 	pending, err := db.Pending(ctx)
 	if err != nil {
