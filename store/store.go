@@ -109,8 +109,10 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 	}
 	// Keep connections open: each new SQLite connection parses the whole schema and runs the
 	// pragmas again, which under concurrent requests cost more than the queries (database/sql
-	// keeps only 2 idle connections by default and closes the others after each use).
-	db.SetMaxOpenConns(sqliteConns)
+	// keeps only 2 idle connections by default and closes the others after each use). The
+	// number open is not capped: a transaction waiting for SQLite's write lock holds its
+	// connection, and a cap could leave the writer that holds the lock none for a query
+	// outside its transaction.
 	db.SetMaxIdleConns(sqliteConns)
 	// The first connection to a new file switches it to WAL mode, which needs the file to
 	// itself: processes opening the same new database at once get "database is locked"
@@ -134,10 +136,9 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{sql: db, dialect: SQLite, Path: path}, nil
 }
 
-// sqliteConns bounds the connections to a SQLite database: readers run concurrently in WAL
-// mode, writers wait for each other on the database's lock, and each connection has its own
-// page cache (cache_size above), so this also bounds the memory the caches take.
-const sqliteConns = 8
+// sqliteConns is how many idle connections to a SQLite database are kept. Each connection has
+// its own page cache (cache_size above), so this also bounds the memory the kept caches take.
+const sqliteConns = 32
 
 // Redact returns dsn with any password replaced by "xxxxx", for messages and logs.
 func Redact(dsn string) string {
