@@ -35,11 +35,7 @@ var beacon = Identity{IssuerRegexp: `^https://token\.actions\.githubusercontent\
 func openDB(t *testing.T, dsn string) (st *store.DB, red, blue int64) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st = storetest.Open(t, dsn)
 	for _, p := range []struct {
 		name string
 		id   *int64

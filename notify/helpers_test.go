@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hallmark-dev/hallmark/store"
+	"github.com/hallmark-dev/hallmark/store/storetest"
 )
 
 const testSecret = "0123456789abcdef-test-secret"
@@ -19,12 +20,7 @@ const testSecret = "0123456789abcdef-test-secret"
 // openDB opens dsn with the migrations applied, closed when tb ends.
 func openDB(tb testing.TB, dsn string) *store.DB {
 	tb.Helper()
-	db, err := store.Open(context.Background(), dsn)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
+	return storetest.Open(tb, dsn)
 }
 
 // newTestNotifier returns a Notifier for tests: private addresses allowed, quiet logs, gaps

@@ -37,11 +37,7 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 func newFixture(t testing.TB, dsn string) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t, dsn)
 	f := &fixture{t: t, ctx: ctx, st: st, adv: vulndb.FromStore(st, lookup.For), now: t0}
 	f.p = New(st, f.adv)
 	f.p.now = func() time.Time { return f.now }

@@ -35,11 +35,7 @@ type fixture struct {
 func newFixture(t testing.TB, dsn string, opts ...func(*Options)) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t, dsn)
 	adv := vulndb.FromStore(st, lookup.For)
 	o := Options{Store: st, Advisories: adv, Portfolio: portfolio.New(st, adv), Access: access.New(st),
 		Triage: TriageService(triage.New(st)), Rate: 1000, Burst: 1000}

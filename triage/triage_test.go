@@ -35,11 +35,7 @@ const (
 func newFixture(t testing.TB, dsn string) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t, dsn)
 	f := &fixture{st: st, tr: New(st), clock: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	f.tr.now = func() time.Time {
 		f.clock = f.clock.Add(time.Second)

@@ -13,18 +13,12 @@ import (
 
 	"github.com/hallmark-dev/hallmark/portfolio"
 	"github.com/hallmark-dev/hallmark/server/access"
-	"github.com/hallmark-dev/hallmark/store"
 	"github.com/hallmark-dev/hallmark/store/storetest"
 )
 
 func open(t *testing.T, dsn string) *access.Access {
 	t.Helper()
-	st, err := store.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return access.New(st)
+	return access.New(storetest.Open(t, dsn))
 }
 
 func TestScopes(t *testing.T) {

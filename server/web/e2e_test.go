@@ -34,7 +34,6 @@ import (
 	"github.com/hallmark-dev/hallmark/server"
 	"github.com/hallmark-dev/hallmark/server/access"
 	"github.com/hallmark-dev/hallmark/server/web"
-	"github.com/hallmark-dev/hallmark/store"
 	"github.com/hallmark-dev/hallmark/store/storetest"
 	"github.com/hallmark-dev/hallmark/triage"
 	"github.com/hallmark-dev/hallmark/version/lookup"
@@ -52,11 +51,7 @@ type backend struct {
 func startBackend(t *testing.T, dsn string) *backend {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t, dsn)
 	adv := vulndb.FromStore(st, lookup.For)
 	acc := access.New(st)
 	// Trusted: the signer of the Sigstore conformance suite's bundles, under the public-good root.

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for creating and dropping databases
+
+	"github.com/hallmark-dev/hallmark/store"
 )
 
 // EnvPostgres names the environment variable with the PostgreSQL server for tests.
@@ -46,6 +48,17 @@ func Run(t *testing.T, fn func(t *testing.T, dsn string)) {
 	for _, e := range Engines() {
 		t.Run(e.Name, func(t *testing.T) { fn(t, e.NewDSN(t)) })
 	}
+}
+
+// Open opens the database at dsn with its migrations applied, closed when tb ends.
+func Open(tb testing.TB, dsn string) *store.DB {
+	tb.Helper()
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
 }
 
 // NewPostgres creates a PostgreSQL database for t, dropped when t ends, and returns its
