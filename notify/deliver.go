@@ -207,7 +207,7 @@ func inList(ids []int64) (string, []any) {
 	for i, id := range ids {
 		args[i] = id
 	}
-	return "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")", args
+	return "(" + store.Placeholders(len(ids)) + ")", args
 }
 
 // post sends j once and returns the answer's status (0 when there was none) and why the

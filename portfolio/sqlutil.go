@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/hallmark-dev/hallmark/store"
 )
 
 // Limits.
@@ -44,12 +46,7 @@ func scopeSQL(sc Scope, col string) (string, []any) {
 }
 
 // marks returns n comma-separated placeholders.
-func marks(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat("?,", n-1) + "?"
-}
+func marks(n int) string { return store.Placeholders(n) }
 
 // chunks calls f with consecutive slices of s of at most n elements.
 func chunks[T any](s []T, n int, f func([]T) error) error {

@@ -204,6 +204,14 @@ func isBusy(err error) bool {
 	return strings.Contains(s, "SQLITE_BUSY") || strings.Contains(s, "database is locked")
 }
 
+// Placeholders returns n comma-separated "?" placeholders, for IN lists ("" when n <= 0).
+func Placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?,", n-1) + "?"
+}
+
 // Migration is one numbered schema change embedded in the binary.
 type Migration struct {
 	Version int

@@ -79,3 +79,11 @@ func TestBulkDeferIndexes(t *testing.T) {
 		t.Errorf("foreign_keys = %d, %v after the bulk load", fk, err)
 	}
 }
+
+func TestPlaceholders(t *testing.T) {
+	for n, want := range map[int]string{-1: "", 0: "", 1: "?", 3: "?,?,?"} {
+		if got := Placeholders(n); got != want {
+			t.Errorf("Placeholders(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -167,9 +167,7 @@ func scopeFilter(sc portfolio.Scope, col string) (cond string, args []any, ok bo
 }
 
 // placeholders returns "?, ?, …" with n of them.
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
-}
+func placeholders(n int) string { return store.Placeholders(n) }
 
 // millis converts a time to Unix milliseconds and back.
 func millis(t time.Time) int64 { return t.UnixMilli() }

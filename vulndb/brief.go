@@ -17,6 +17,7 @@ import (
 
 	"github.com/hallmark-dev/hallmark/match"
 	"github.com/hallmark-dev/hallmark/osv"
+	"github.com/hallmark-dev/hallmark/store"
 )
 
 // A brief is the part of an advisory that a scan reads, stored next to the advisory's JSON
@@ -336,7 +337,7 @@ func (d *DB) briefs(ctx context.Context, ids []string) ([]*osv.Vulnerability, er
 	for i, id := range ids {
 		args[i] = id
 	}
-	q := "SELECT advisory_id, brief FROM advisory_briefs WHERE advisory_id IN (?" + strings.Repeat(",?", len(ids)-1) + ")"
+	q := "SELECT advisory_id, brief FROM advisory_briefs WHERE advisory_id IN (" + store.Placeholders(len(ids)) + ")"
 	rows, err := d.st.SQL().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading advisory briefs: %w", err)

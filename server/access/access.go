@@ -216,8 +216,7 @@ func teamNames(ctx context.Context, q interface {
 	for i, id := range ids {
 		args[i] = id
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
-	rows, err := q.QueryContext(ctx, `SELECT id, name FROM teams WHERE id IN (`+marks+`)`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT id, name FROM teams WHERE id IN (`+store.Placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
