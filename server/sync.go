@@ -127,8 +127,10 @@ func (s *Server) SyncOnce(ctx context.Context, opts SyncOptions) (*SyncResult, e
 	return res, errors.Join(errs...)
 }
 
-// advisoryVersions maps each stored advisory's ID to its modified time. (vulndb's import
-// statistics count changes but do not name them.)
+// advisoryVersions maps each stored advisory's ID to its modified time. A sync compares the
+// maps before and after rather than trusting ImportStats.Changed: an import or download that
+// fails part way has committed some batches, and those advisories must be re-evaluated too
+// (the next sync would find them unchanged).
 func (s *Server) advisoryVersions(ctx context.Context) (map[string]string, error) {
 	rows, err := s.opts.Store.SQL().QueryContext(ctx, `SELECT id, modified FROM advisories`)
 	if err != nil {
