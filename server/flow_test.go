@@ -227,3 +227,55 @@ func TestAdvisoryZip(t *testing.T) {
 		t.Errorf("re-evaluation %+v", adv.Reevaluation)
 	}
 }
+
+// TestAdvisoryZipFailsPartWay posts a zip whose import fails after its first batch of
+// advisories has committed (a trigger rejects an advisory of the second batch): the request
+// fails, and the committed advisory that affects the portfolio has still been re-evaluated —
+// a retry would find it unchanged and never re-evaluate it.
+func TestAdvisoryZipFailsPartWay(t *testing.T) {
+	f := newFixture(t, storetest.Engines()[0].NewDSN(t))
+	if resp, body := f.postSBOM(f.ingestA, "name=shop&version=1", sbomDoc("shop"), false); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST sbom: %d %s", resp.StatusCode, body)
+	}
+	// A database with advisories imports in one transaction per batch.
+	f.call("POST", "/api/v1/advisories", f.admin, []byte(`{"id": "GHSA-seed", "modified": "2024-01-01T00:00:00Z"}`), http.StatusOK, nil)
+	if _, err := f.st.SQL().Exec(`CREATE TRIGGER reject BEFORE INSERT ON advisories WHEN NEW.id = 'GHSA-reject'
+		BEGIN SELECT RAISE(ABORT, 'rejected by the test'); END`); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	add := func(name, body string) {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write([]byte(body))
+	}
+	add("GHSA-35jh-r3h4-6jhm.json", lodashAdvisory)
+	const filler = 12000 // more than two batches of vulndb's import
+	for i := range filler {
+		add(fmt.Sprintf("f%d.json", i), fmt.Sprintf(`{"id": "GHSA-filler-%d", "modified": "2024-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "PyPI", "name": "x"}, "versions": ["1"]}]}`, i))
+	}
+	add("GHSA-reject.json", `{"id": "GHSA-reject", "modified": "2024-01-01T00:00:00Z"}`)
+	zw.Close()
+	resp, body := f.request("POST", "/api/v1/advisories", f.admin, &buf, nil)
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Fatalf("POST advisories: %d %s, want 500", resp.StatusCode, body)
+	}
+	var n int
+	if err := f.st.SQL().QueryRow(`SELECT count(*) FROM advisories WHERE id = 'GHSA-35jh-r3h4-6jhm'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the first batch did not commit (%d rows, %v): the test does not test a partial import", n, err)
+	}
+	var aff struct {
+		Artifacts []struct{ Name string } `json:"artifacts"`
+	}
+	f.call("GET", "/api/v1/advisories/GHSA-35jh-r3h4-6jhm/affected", f.ingestA, nil, http.StatusOK, &aff)
+	if len(aff.Artifacts) != 1 || aff.Artifacts[0].Name != "shop" {
+		t.Errorf("affected after the partial import: %+v, want shop", aff.Artifacts)
+	}
+	var opened int
+	if err := f.st.SQL().QueryRow(`SELECT count(*) FROM events WHERE type = 'finding.opened'`).Scan(&opened); err != nil || opened != 1 {
+		t.Errorf("finding.opened events: %d (%v), want 1: the committed advisory was not re-evaluated", opened, err)
+	}
+}

@@ -214,6 +214,14 @@ func (s *Server) importAdvisories(ctx context.Context, data []byte, ext string) 
 	start := time.Now()
 	st, err := s.opts.Advisories.Import(ctx, f.Name(), nil)
 	if err != nil {
+		// A zip that fails part way has committed some batches already: re-evaluate what
+		// the import got to (an ID it did not commit re-evaluates to no change), or a retry
+		// would find those advisories unchanged and never re-evaluate them.
+		if st != nil && len(st.Changed) > 0 {
+			if _, rerr := s.reevaluate(context.WithoutCancel(ctx), st.Changed); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}
 		return nil, fmt.Errorf("importing advisories: %w", err)
 	}
 	imported := time.Since(start)
