@@ -2,9 +2,12 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/hallmark-dev/hallmark/server/access"
 	"github.com/hallmark-dev/hallmark/store"
@@ -15,20 +18,29 @@ Manage the server's access: teams and API tokens, directly in its database (stop
 the server sees changes at once).
 
 Subcommands:
-  token create --name NAME --scope SCOPE [--team T]...
+  token create --name NAME --scope SCOPE [--team T]... [--expires WHEN]
                   create a token and print it as the last line (shown once: it is stored
                   hashed). Scopes, each including the ones before: read (query), ingest
                   (upload SBOMs, deployments, attestations, VEX), triage (record analyses,
                   manage webhooks), admin (every team; post advisories). Teams that do not
-                  exist are created.
-  token list      list the tokens (never the tokens themselves)
-  token revoke ID revoke a token
+                  exist are created. Tokens never expire unless --expires says when: a
+                  lifetime (90d, 12w, 36h), a date (2027-01-01: midnight UTC at its start)
+                  or an RFC 3339 time. An expired token answers 401 "token expired".
+  token list [--json]
+                  list the tokens, revoked and expired ones too (never the tokens
+                  themselves): name, scope, teams, created, expires, last used (recorded at
+                  most once a minute), revoked
+  token revoke NAME|ID
+                  revoke a token by its ID, or by its name when one token not revoked has
+                  it (an argument of digits is an ID)
   team create NAME
                   create a team
   team list       list the teams`
 
 const adminExamples = `  hallmark admin token create --db postgres://… --name ci-payments --scope ingest --team payments
   hallmark admin team create payments
+  hallmark admin token create --name ci-web --scope ingest --team web --expires 90d
+  hallmark admin token revoke ci-web
   hallmark admin token revoke 7`
 
 func runAdmin(ctx context.Context, env *Env, args []string) error {
@@ -53,6 +65,8 @@ func runAdmin(ctx context.Context, env *Env, args []string) error {
 	scope := fs.String("scope", "", "the token's `scope`: read, ingest, triage or admin")
 	var teams stringList
 	fs.Var(&teams, "team", "a `team` of the token (repeatable)")
+	expires := fs.String("expires", "", "`WHEN` the token expires: a lifetime (90d, 12w, 36h), a date (2027-01-01, midnight UTC) or an RFC 3339 time (default: never)")
+	jsonOut := fs.Bool("json", false, "token list: print JSON (schema hallmark.tokens/v1)")
 	pos, err := fs.parse(args[2:], env.Stdout)
 	if err != nil {
 		return err
@@ -71,33 +85,37 @@ func runAdmin(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return usageErrorf("admin token create: %v", err)
 		}
-		secret, tok, err := acc.CreateToken(ctx, *name, sc, teams)
+		req := access.TokenRequest{Name: *name, Scope: sc, Teams: teams}
+		if *expires != "" {
+			if req.Expires, err = access.ParseExpiry(*expires, time.Now()); err != nil {
+				return usageErrorf("admin token create: --expires: %v", err)
+			}
+		}
+		secret, tok, err := acc.IssueToken(ctx, req)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stderr, "token %d %q, scope %s, teams %v (shown once; keep it secret):\n", tok.ID, tok.Name, tok.Scope, tok.Teams)
+		fmt.Fprintf(env.Stderr, "token %d %q, scope %s, teams %v, expires %s (shown once; keep it secret):\n", tok.ID, tok.Name, tok.Scope, tok.Teams, orNever(tok.Expires))
 		fmt.Fprintln(env.Stdout, secret)
 		return nil
 	case "token list":
+		if len(pos) > 0 {
+			return usageErrorf("admin token list: no arguments")
+		}
 		toks, err := acc.Tokens(ctx)
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tTEAMS\tCREATED")
-		for _, t := range toks {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%v\t%s\n", t.ID, t.Name, t.Scope, t.Teams, t.Created.Format("2006-01-02 15:04"))
+		if *jsonOut {
+			return printTokensJSON(env, toks)
 		}
-		return tw.Flush()
+		return printTokens(env, toks, time.Now())
 	case "token revoke":
-		if len(pos) != 1 {
-			return usageErrorf("admin token revoke: give one token ID")
+		if len(pos) != 1 || pos[0] == "" {
+			return usageErrorf("admin token revoke: give one token name or ID")
 		}
-		id, err := strconv.ParseInt(pos[0], 10, 64)
+		id, err := revokeToken(ctx, acc, pos[0])
 		if err != nil {
-			return usageErrorf("admin token revoke: %q is not a token ID", pos[0])
-		}
-		if err := acc.Revoke(ctx, id); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "token %d revoked\n", id)
@@ -126,6 +144,66 @@ func runAdmin(ctx context.Context, env *Env, args []string) error {
 		return nil
 	}
 	return usageErrorf("admin: unknown subcommand %q", sub)
+}
+
+// revokeToken revokes the token named by ref: an ID when ref is all digits, else a name.
+func revokeToken(ctx context.Context, acc *access.Access, ref string) (int64, error) {
+	if strings.Trim(ref, "0123456789") != "" {
+		return acc.RevokeNamed(ctx, ref)
+	}
+	id, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil {
+		return 0, usageErrorf("admin token revoke: %q is not a token ID", ref)
+	}
+	return id, acc.Revoke(ctx, id)
+}
+
+// tokenTime is how token list shows times.
+const tokenTime = "2006-01-02 15:04"
+
+// orNever shows t, or "never" for the zero time.
+func orNever(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.UTC().Format(tokenTime)
+}
+
+// printTokens writes the tokens as a table; expires says "(expired)" for times before now.
+func printTokens(env *Env, toks []access.Token, now time.Time) error {
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tSCOPE\tTEAMS\tCREATED\tEXPIRES\tLAST USED\tREVOKED")
+	for _, t := range toks {
+		expires := orNever(t.Expires)
+		if !t.Expires.IsZero() && !t.Expires.After(now) {
+			expires += " (expired)"
+		}
+		revoked := "-"
+		if !t.Revoked.IsZero() {
+			revoked = orNever(t.Revoked)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%v\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Scope, t.Teams, t.Created.UTC().Format(tokenTime),
+			expires, orNever(t.LastUsed), revoked)
+	}
+	return tw.Flush()
+}
+
+// printTokensJSON writes the tokens as a hallmark.tokens/v1 document.
+func printTokensJSON(env *Env, toks []access.Token) error {
+	if toks == nil {
+		toks = []access.Token{}
+	}
+	for i := range toks {
+		if toks[i].Teams == nil {
+			toks[i].Teams = []string{}
+		}
+	}
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Schema string         `json:"schema"`
+		Tokens []access.Token `json:"tokens"`
+	}{"hallmark.tokens/v1", toks})
 }
 
 // openAccess opens the server database (applying migrations) for access changes.

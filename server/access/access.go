@@ -24,10 +24,15 @@ import (
 	"github.com/hallmark-dev/hallmark/store"
 )
 
-// Errors. The server maps ErrUnauthenticated to 401 and ErrInvalid to 400.
+// Errors. The server maps ErrUnauthenticated (and the errors built on it) to 401 and
+// ErrInvalid to 400.
 var (
 	ErrUnauthenticated = errors.New("no valid token or session")
 	ErrInvalid         = errors.New("invalid access request")
+	// ErrExpired is an API token past its expiry.
+	ErrExpired = fmt.Errorf("%w: token expired", ErrUnauthenticated)
+	// ErrRevoked is a revoked API token.
+	ErrRevoked = fmt.Errorf("%w: token revoked", ErrUnauthenticated)
 )
 
 // Scope is what a caller may do.

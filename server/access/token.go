@@ -18,6 +18,23 @@ type Token struct {
 	Scope   string    `json:"scope"`
 	Teams   []string  `json:"teams"`
 	Created time.Time `json:"created"`
+	// Expires is when the token stops authenticating; zero when it never expires.
+	Expires time.Time `json:"expires,omitzero"`
+	// LastUsed is the token's last successful authentication, up to a minute old (it is
+	// recorded at most once a minute); zero when it was never used.
+	LastUsed time.Time `json:"last_used,omitzero"`
+	// Revoked is when the token was revoked; zero while it is not.
+	Revoked time.Time `json:"revoked,omitzero"`
+}
+
+// TokenRequest describes a token to create.
+type TokenRequest struct {
+	Name  string
+	Scope Scope
+	// Teams are the token's teams by name; missing teams are created.
+	Teams []string
+	// Expires is when the token stops authenticating (see ParseExpiry); zero: never.
+	Expires time.Time
 }
 
 // tokenBytes is how many random bytes a token carries.
@@ -27,22 +44,32 @@ const tokenBytes = 32
 func NewToken() string { return TokenPrefix + randomString(tokenBytes) }
 
 // CreateToken stores a new token with the given name, scope and teams (created when missing)
-// and returns it with its description. The token is not stored, only its hash: it cannot be
-// shown again.
+// that never expires, and returns it with its description. The token is not stored, only its
+// hash: it cannot be shown again.
 func (a *Access) CreateToken(ctx context.Context, name string, scope Scope, teams []string) (secret string, tok *Token, err error) {
-	if err := checkName("token", name); err != nil {
+	return a.IssueToken(ctx, TokenRequest{Name: name, Scope: scope, Teams: teams})
+}
+
+// IssueToken stores a new token as req describes and returns it with its description. The
+// token is not stored, only its hash: it cannot be shown again.
+func (a *Access) IssueToken(ctx context.Context, req TokenRequest) (secret string, tok *Token, err error) {
+	if err := checkName("token", req.Name); err != nil {
 		return "", nil, err
 	}
-	if scope < Read || scope > Admin {
-		return "", nil, fmt.Errorf("%w: %v", ErrInvalid, scope)
+	if req.Scope < Read || req.Scope > Admin {
+		return "", nil, fmt.Errorf("%w: %v", ErrInvalid, req.Scope)
 	}
-	if len(teams) > MaxTeams {
+	if len(req.Teams) > MaxTeams {
 		return "", nil, fmt.Errorf("%w: more than %d teams", ErrInvalid, MaxTeams)
+	}
+	now := a.now()
+	if !req.Expires.IsZero() && !req.Expires.After(now) {
+		return "", nil, fmt.Errorf("%w: expiry %s is not in the future", ErrInvalid, req.Expires.UTC().Format(time.RFC3339))
 	}
 	var ids []int64
 	var names []string
 	seen := map[int64]bool{}
-	for _, n := range teams {
+	for _, n := range req.Teams {
 		t, _, err := a.EnsureTeam(ctx, n)
 		if err != nil {
 			return "", nil, err
@@ -54,20 +81,37 @@ func (a *Access) CreateToken(ctx context.Context, name string, scope Scope, team
 		}
 	}
 	secret = NewToken()
-	now := a.now()
-	tok = &Token{Name: name, Scope: scope.String(), Teams: names, Created: time.UnixMilli(ms(now)).UTC()}
+	tok = &Token{Name: req.Name, Scope: req.Scope.String(), Teams: names, Created: msTime(ms(now))}
+	if !req.Expires.IsZero() {
+		tok.Expires = msTime(ms(req.Expires))
+	}
 	err = a.st.Transact(ctx, func(tx *sql.Tx) error {
 		return insertToken(ctx, tx, tok, hash(secret), ids, ms(now))
 	})
 	if err != nil {
-		return "", nil, fmt.Errorf("creating token %q: %w", name, err)
+		return "", nil, fmt.Errorf("creating token %q: %w", req.Name, err)
 	}
 	return secret, tok, nil
 }
 
+// msTime returns the UTC time of Unix milliseconds.
+func msTime(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// nullTime returns the time of a nullable column of Unix milliseconds (zero for NULL).
+func nullTime(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return msTime(v.Int64)
+}
+
 func insertToken(ctx context.Context, tx *sql.Tx, tok *Token, h []byte, teams []int64, now int64) error {
-	if err := tx.QueryRowContext(ctx, `INSERT INTO tokens (name, hash, scope, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		tok.Name, h, tok.Scope, now).Scan(&tok.ID); err != nil {
+	var expires sql.NullInt64
+	if !tok.Expires.IsZero() {
+		expires = sql.NullInt64{Int64: ms(tok.Expires), Valid: true}
+	}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO tokens (name, hash, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		tok.Name, h, tok.Scope, now, expires).Scan(&tok.ID); err != nil {
 		return err
 	}
 	for _, id := range teams {
@@ -110,11 +154,11 @@ func (a *Access) Bootstrap(ctx context.Context) (string, error) {
 	return secret, nil
 }
 
-// Tokens lists the stored tokens (not revoked) by ID.
+// Tokens lists every stored token by ID, revoked and expired ones included.
 func (a *Access) Tokens(ctx context.Context) ([]Token, error) {
-	rows, err := a.st.SQL().QueryContext(ctx, `SELECT t.id, t.name, t.scope, t.created_at, COALESCE(m.name, '')
+	rows, err := a.st.SQL().QueryContext(ctx, `SELECT t.id, t.name, t.scope, t.created_at, t.expires_at, t.last_used_at, t.revoked_at, COALESCE(m.name, '')
 		FROM tokens t LEFT JOIN token_teams tt ON tt.token_id = t.id LEFT JOIN teams m ON m.id = tt.team_id
-		WHERE t.revoked_at IS NULL ORDER BY t.id, m.name`)
+		ORDER BY t.id, m.name`)
 	if err != nil {
 		return nil, fmt.Errorf("listing tokens: %w", err)
 	}
@@ -123,72 +167,142 @@ func (a *Access) Tokens(ctx context.Context) ([]Token, error) {
 	for rows.Next() {
 		var t Token
 		var created int64
+		var expires, used, revoked sql.NullInt64
 		var team string
-		if err := rows.Scan(&t.ID, &t.Name, &t.Scope, &created, &team); err != nil {
+		if err := rows.Scan(&t.ID, &t.Name, &t.Scope, &created, &expires, &used, &revoked, &team); err != nil {
 			return nil, fmt.Errorf("listing tokens: %w", err)
 		}
 		if n := len(out); n > 0 && out[n-1].ID == t.ID {
 			out[n-1].Teams = append(out[n-1].Teams, team)
 			continue
 		}
-		t.Created = time.UnixMilli(created).UTC()
+		t.Created, t.Expires, t.LastUsed, t.Revoked = msTime(created), nullTime(expires), nullTime(used), nullTime(revoked)
 		if team != "" {
 			t.Teams = []string{team}
 		}
 		out = append(out, t)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing tokens: %w", err)
+	}
+	return out, nil
 }
 
-// Revoke revokes the token with the given ID; ErrInvalid when there is none.
+// Revoke revokes the token with the given ID; ErrInvalid when there is none not revoked yet.
 func (a *Access) Revoke(ctx context.Context, id int64) error {
 	res, err := a.st.SQL().ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(a.now()), id)
 	if err != nil {
 		return fmt.Errorf("revoking token %d: %w", id, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("%w: no token %d", ErrInvalid, id)
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("revoking token %d: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("%w: no token %d (or it is revoked already)", ErrInvalid, id)
 	}
 	return nil
+}
+
+// RevokeNamed revokes the one token called name that is not revoked yet and returns its ID;
+// ErrInvalid when there is none, or several (then revoke by ID: they are listed).
+func (a *Access) RevokeNamed(ctx context.Context, name string) (int64, error) {
+	var ids []int64
+	err := a.st.Transact(ctx, func(tx *sql.Tx) error {
+		ids = ids[:0]
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM tokens WHERE name = ? AND revoked_at IS NULL ORDER BY id`, name)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) != 1 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(a.now()), ids[0])
+		return err
+	})
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("revoking token %q: %w", name, err)
+	case len(ids) == 0:
+		return 0, fmt.Errorf("%w: no token named %q (or it is revoked already)", ErrInvalid, name)
+	case len(ids) > 1:
+		return 0, fmt.Errorf("%w: %d tokens are named %q (IDs %v): revoke one by its ID", ErrInvalid, len(ids), name, ids)
+	}
+	return ids[0], nil
 }
 
 // maxTokenLength bounds what Authenticate hashes.
 const maxTokenLength = 256
 
-// Authenticate returns the principal of an API token; ErrUnauthenticated when the token is
-// unknown or revoked.
+// LastUseInterval is how often at most a token's last use is recorded: authenticating writes
+// to the database only when the recorded last use is older than that.
+const LastUseInterval = time.Minute
+
+// Authenticate returns the principal of an API token and records its use (at most once per
+// LastUseInterval). An unknown token is ErrUnauthenticated, an expired one ErrExpired, a
+// revoked one ErrRevoked.
 func (a *Access) Authenticate(ctx context.Context, secret string) (*Principal, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > maxTokenLength {
 		return nil, ErrUnauthenticated
 	}
 	p := &Principal{Kind: "token"}
 	var scope string
-	err := a.st.SQL().QueryRowContext(ctx, `SELECT id, name, scope FROM tokens WHERE hash = ? AND revoked_at IS NULL`, hash(secret)).Scan(&p.ID, &p.Name, &scope)
+	var expires, used, revoked sql.NullInt64
+	err := a.st.SQL().QueryRowContext(ctx, `SELECT id, name, scope, expires_at, last_used_at, revoked_at FROM tokens WHERE hash = ?`,
+		hash(secret)).Scan(&p.ID, &p.Name, &scope, &expires, &used, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrUnauthenticated
 	}
 	if err != nil {
 		return nil, fmt.Errorf("authenticating: %w", err)
 	}
+	now := a.now()
+	switch {
+	case revoked.Valid:
+		return nil, fmt.Errorf("%w at %s: ask an admin for a new token", ErrRevoked, nullTime(revoked).Format(time.RFC3339))
+	case expires.Valid && expires.Int64 <= ms(now):
+		return nil, fmt.Errorf("%w at %s: ask an admin for a new token", ErrExpired, nullTime(expires).Format(time.RFC3339))
+	}
 	if p.Scope, err = ParseScope(scope); err != nil {
 		return nil, fmt.Errorf("token %d: %w", p.ID, err)
 	}
+	if err := a.readTokenTeams(ctx, p); err != nil {
+		return nil, fmt.Errorf("authenticating: %w", err)
+	}
+	if !used.Valid || used.Int64 <= ms(now.Add(-LastUseInterval)) {
+		// Conditional, so that replicas racing on the same token write it once.
+		if _, err := a.st.SQL().ExecContext(ctx, `UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)`,
+			ms(now), p.ID, ms(now.Add(-LastUseInterval))); err != nil {
+			return nil, fmt.Errorf("recording the use of token %d: %w", p.ID, err)
+		}
+	}
+	return p, nil
+}
+
+// readTokenTeams fills in the teams of token principal p.
+func (a *Access) readTokenTeams(ctx context.Context, p *Principal) error {
 	rows, err := a.st.SQL().QueryContext(ctx, `SELECT tt.team_id, t.name FROM token_teams tt JOIN teams t ON t.id = tt.team_id WHERE tt.token_id = ? ORDER BY t.name`, p.ID)
 	if err != nil {
-		return nil, fmt.Errorf("authenticating: %w", err)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
 		var name string
 		if err := rows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("authenticating: %w", err)
+			return err
 		}
 		p.TeamIDs = append(p.TeamIDs, id)
 		p.TeamNames = append(p.TeamNames, name)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("authenticating: %w", err)
-	}
-	return p, nil
+	return rows.Err()
 }
