@@ -25,21 +25,13 @@ const reevalBatch = 1000
 // version keys, plus those with an open finding of these advisories; only they are read and
 // evaluated (package match), and only their findings of these advisories are diffed.
 func (p *Portfolio) Reevaluate(ctx context.Context, advisoryIDs []string) (*ReevalStats, error) {
-	ids := slices.Clone(advisoryIDs)
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	ids = slices.DeleteFunc(ids, func(s string) bool { return s == "" })
 	total := &ReevalStats{}
-	err := chunks(ids, reevalBatch, func(part []string) error {
+	err := chunks(cleanIDs(advisoryIDs), reevalBatch, func(part []string) error {
 		st, err := p.reevaluate(ctx, part)
 		if err != nil {
 			return err
 		}
-		total.Advisories += st.Advisories
-		total.Components += st.Components
-		total.Artifacts += st.Artifacts
-		total.Opened += st.Opened
-		total.Resolved += st.Resolved
+		total.add(st)
 		return nil
 	})
 	if err != nil {
