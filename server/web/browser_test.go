@@ -6,11 +6,15 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -38,15 +42,36 @@ type browser struct {
 	dir  string // where screenshots go
 	mu   sync.Mutex
 	errs []string // console errors and uncaught exceptions, guarded by mu
-	// allowed401 are the URL path suffixes that may answer 401 without an error, guarded by mu.
-	allowed401 []string
+	// allowed are the failed requests that are no error, guarded by mu.
+	allowed []expectedFailure
 }
 
-// allow401 lets requests to URLs ending in suffix answer 401 Unauthorized.
-func (b *browser) allow401(suffix string) {
+// expectedFailure is an HTTP status that requests to URLs whose path ends in suffix may answer.
+type expectedFailure struct {
+	status int
+	suffix string
+}
+
+// allowFailure lets requests to URLs whose path ends in suffix answer status.
+func (b *browser) allowFailure(status int, suffix string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.allowed401 = append(b.allowed401, suffix)
+	b.allowed = append(b.allowed, expectedFailure{status, suffix})
+}
+
+// expected says whether the console message m reports a failure the test announced; the
+// caller holds mu.
+func (b *browser) expected(m chromedp.ConsoleMessage) bool {
+	if m.Source != "network" {
+		return false
+	}
+	u, err := url.Parse(m.URL)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(b.allowed, func(f expectedFailure) bool {
+		return strings.HasSuffix(u.Path, f.suffix) && strings.Contains(m.Text, "status of "+strconv.Itoa(f.status))
+	})
 }
 
 // newBrowser starts Chromium with a fresh profile and no network activity of its own.
@@ -70,7 +95,7 @@ func newBrowser(t *testing.T) *browser {
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(cancel)
 
-	b := &browser{ctx: ctx, dir: t.TempDir(), allowed401: []string{"/api/v1/session"}}
+	b := &browser{ctx: ctx, dir: t.TempDir(), allowed: []expectedFailure{{http.StatusUnauthorized, "/api/v1/session"}}}
 	if dir := os.Getenv("HALLMARK_SCREENSHOTS"); dir != "" {
 		b.dir = filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "-"))
 		if err := os.MkdirAll(b.dir, 0o755); err != nil {
@@ -89,7 +114,7 @@ func newBrowser(t *testing.T) *browser {
 			b.mu.Lock()
 			// The expected failures: a 401 from the session check before signing in, and
 			// those the test announced.
-			if m.Source != "network" || !strings.Contains(m.Text, "401") || !slices.ContainsFunc(b.allowed401, func(p string) bool { return strings.HasSuffix(m.URL, p) }) {
+			if !b.expected(m) {
 				b.errs = append(b.errs, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line))
 			}
 			b.mu.Unlock()
@@ -148,6 +173,31 @@ func waitText(selector, text string) chromedp.Action[chromedp.Void] {
 // waitFor waits until the JavaScript expression is true. The limit only stops a hung test.
 func waitFor(expr string) chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(time.Minute))
+}
+
+// waitAcrossPages is waitFor while the page may be replaced by another (after a click on a
+// link or a form that leaves the application): the poll starts again in the new page.
+func waitAcrossPages(expr string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		for range 100 { // one page replacement each; the limit only stops a redirect loop
+			v, err := waitFor(expr)(ctx, t)
+			if err == nil || !pageReplaced(err) || ctx.Err() != nil {
+				return v, err
+			}
+			time.Sleep(10 * time.Millisecond) // while the new page is attached
+		}
+		return chromedp.Void{}, errors.New("the page kept being replaced")
+	}
+}
+
+// pageReplaced says whether err is Chromium's answer to a script run in a page it has left.
+func pageReplaced(err error) bool {
+	for _, m := range []string{"Cannot find context", "Execution context was destroyed", "navigated or closed", "Not attached to an active page"} {
+		if strings.Contains(err.Error(), m) {
+			return true
+		}
+	}
+	return false
 }
 
 // choose selects value in a <select> as a user would, with its change event.

@@ -2,24 +2,8 @@
 // portfolio, the triage form and the audit trail.
 
 import { get, getFile, items, request } from './api.js';
-import { h, badge, digest, errorBox, onSubmit, purlPackage, section, table, time } from './dom.js';
-
-const STATES = [
-  ['in_triage', 'In triage'],
-  ['affected', 'Affected'],
-  ['not_affected', 'Not affected'],
-  ['false_positive', 'False positive'],
-  ['resolved', 'Resolved'],
-];
-
-// The OpenVEX (CISA) justifications of a not_affected state.
-const JUSTIFICATIONS = [
-  ['component_not_present', 'Component not present'],
-  ['vulnerable_code_not_present', 'Vulnerable code not present'],
-  ['vulnerable_code_not_in_execute_path', 'Vulnerable code not in execute path'],
-  ['vulnerable_code_cannot_be_controlled_by_adversary', 'Vulnerable code cannot be controlled by adversary'],
-  ['inline_mitigations_already_exist', 'Inline mitigations already exist'],
-];
+import { h, badge, digest, onSubmit, purlPackage, section, table, time } from './dom.js';
+import { analysisFields, auditTable, field, select, words } from './triage.js';
 
 // saveFile offers blob to the user as a file named name.
 function saveFile(blob, name) {
@@ -114,40 +98,14 @@ function affectedTables(affected) {
   return { artTable, depTable, count: arts.length, deployed: deps.length };
 }
 
-function field(id, text, control, hint) {
-  return h('div', { class: 'field' }, h('label', { for: id }, text), control, hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null);
-}
-
-function select(id, options, value) {
-  return h('select', { id, name: id }, options.map(([v, t]) => h('option', { value: v, selected: v === value }, t)));
-}
-
 // inForce lists the latest state per package of an audit trail (newest first).
 function inForce(list) {
   const latest = new Map();
   for (const e of list) if (e.purl && !latest.has(e.purl)) latest.set(e.purl, e);
   if (latest.size === 0) return null;
   return h('ul', { class: 'in-force', 'aria-label': 'Analyses in force' }, [...latest.values()].map((e) =>
-    h('li', null, h('code', null, e.purl), ': ', h('span', { class: `state state-${e.state}` }, (e.state || '').replaceAll('_', ' ')),
-      e.justification ? ` (${e.justification.replaceAll('_', ' ')})` : '', e.action ? ` (${e.action})` : '')));
-}
-
-function auditTable(answer) {
-  if (answer instanceof Error) return errorBox(answer);
-  const list = items(answer);
-  if (list.length === 0) return h('p', { class: 'muted' }, 'No analysis has been recorded for this advisory yet.');
-  return h('div', null, inForce(list), table(null, ['Time', 'Author', 'Package', 'Change', 'Justification or action', 'Comment'], list.map((e) => {
-    const from = e.previous_state || e.from || e.old_state || '';
-    const to = e.state || e.to || e.new_state || '';
-    return [
-      time(e.time),
-      e.via ? `${e.author} (via ${e.via})` : e.author || '—',
-      h('code', { class: 'wrap' }, e.purl || (e.finding_id ? `finding ${e.finding_id}` : '—')),
-      h('span', null, from ? `${from.replaceAll('_', ' ')} \u2192 ` : '', h('strong', null, to.replaceAll('_', ' '))),
-      e.justification || e.action || '—',
-      e.comment || '—',
-    ];
-  }), { class: 'audit' }));
+    h('li', null, h('code', null, e.purl), ': ', h('span', { class: `state state-${e.state}` }, words(e.state)),
+      e.justification ? ` (${words(e.justification)})` : '', e.action ? ` (${e.action})` : '')));
 }
 
 /** The advisory page. */
@@ -163,7 +121,9 @@ export async function advisory({ params, query, signal }) {
   const auditBox = h('div', { id: 'audit' });
   async function loadAudit() {
     const answer = await get(`${base}/audit`, signal).catch((err) => err);
-    if (!signal.aborted) auditBox.replaceChildren(auditTable(answer));
+    if (signal.aborted) return;
+    const list = answer instanceof Error ? [] : items(answer);
+    auditBox.replaceChildren(...[inForce(list)].filter(Boolean), auditTable(answer, { empty: 'No analysis has been recorded for this advisory yet.' }));
   }
   const tables = affectedTables(affected);
 
@@ -172,33 +132,18 @@ export async function advisory({ params, query, signal }) {
   const purl = packages.length > 0
     ? select('triage-purl', packages.map((p) => [p, p]), packages.includes(query.get('purl')) ? query.get('purl') : packages[0])
     : h('input', { id: 'triage-purl', name: 'triage-purl', required: true, placeholder: 'pkg:npm/lodash' });
-  const state = select('triage-state', STATES, 'in_triage');
-  const justification = select('triage-justification', JUSTIFICATIONS, JUSTIFICATIONS[0][0]);
-  const action = h('input', { id: 'triage-action', name: 'triage-action', autocomplete: 'off' });
-  const comment = h('textarea', { id: 'triage-comment', name: 'triage-comment', rows: 3 });
-  const justWrap = field('triage-justification', 'Justification', justification);
-  const actionWrap = field('triage-action', 'Action statement', action, 'What is being done about it (required when affected).');
+  const fields = analysisFields('triage');
   const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const problem = h('div');
   const submit = h('button', { type: 'submit' }, 'Save analysis');
-  const sync = () => {
-    justWrap.hidden = state.value !== 'not_affected';
-    actionWrap.hidden = state.value !== 'affected';
-    action.required = state.value === 'affected';
-  };
-  state.addEventListener('change', sync);
-  sync();
   const form = h('form', { class: 'triage', 'aria-labelledby': 'sec-triage' },
     field('triage-purl', 'Package', purl, 'The analysis applies to this package in every artifact of your team.'),
-    field('triage-state', 'State', state), justWrap, actionWrap,
-    field('triage-comment', 'Comment', comment), h('div', null, submit), status, problem);
+    fields.nodes, h('div', null, submit), status, problem);
   onSubmit(form, submit, problem, signal, async () => {
-    const body = { purl: purl.value.trim(), state: state.value, comment: comment.value.trim() };
-    if (state.value === 'not_affected') body.justification = justification.value;
-    if (state.value === 'affected') body.action = action.value.trim();
+    const body = { purl: purl.value.trim(), ...fields.body() };
     await request('PUT', `${base}/analysis`, { body, signal });
-    status.textContent = `Saved: ${body.purl} is ${body.state.replaceAll('_', ' ')}.`;
-    comment.value = '';
+    status.textContent = `Saved: ${body.purl} is ${words(body.state)}.`;
+    fields.clear();
     await loadAudit();
   });
   await loadAudit();

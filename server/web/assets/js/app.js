@@ -7,6 +7,7 @@ import { login } from './login.js';
 import { dashboard } from './dashboard.js';
 import { artifacts } from './artifacts.js';
 import { artifact } from './artifact.js';
+import { components } from './components.js';
 import { advisories, advisory } from './advisory.js';
 import { webhooks } from './webhooks.js';
 
@@ -14,6 +15,7 @@ const routes = [
   { re: /^\/$/, nav: 'dashboard', page: dashboard },
   { re: /^\/artifacts\/?$/, nav: 'artifacts', page: artifacts },
   { re: /^\/artifacts\/(\d+)\/?$/, nav: 'artifacts', page: artifact },
+  { re: /^\/components\/?$/, nav: 'components', page: components },
   { re: /^\/advisories\/?$/, nav: 'advisories', page: advisories },
   { re: /^\/advisories\/([^/]+)\/?$/, nav: 'advisories', page: advisory },
   { re: /^\/webhooks\/?$/, nav: 'webhooks', page: webhooks },

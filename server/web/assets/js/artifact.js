@@ -1,16 +1,66 @@
-// An artifact: summary, findings with their triage state, the dependency paths to the
-// vulnerable components, components, attestations and deployments.
+// An artifact: summary, findings with their triage state and a triage form per finding, the
+// dependency paths to the vulnerable components, components, attestations and deployments.
 
-import { get, hasRoute, items, qs } from './api.js';
-import { h, badge, counts, digest, errorBox, purlPackage, section, table, time } from './dom.js';
+import { get, hasRoute, items, qs, request } from './api.js';
+import { h, badge, counts, errorBox, onSubmit, purlPackage, section, table, time } from './dom.js';
 import { buildTree, renderTree } from './tree.js';
+import { analysisFields, auditTable, stateBadge, words } from './triage.js';
 
 const MAX_PATH_LOOKUPS = 25;
 
-function analysisOf(f) {
-  const a = f.analysis || f.triage;
-  if (!a || !a.state) return h('span', { class: 'muted' }, 'not triaged');
-  return h('span', { class: `state state-${a.state}`, title: [a.justification, a.action, a.comment].filter(Boolean).join(' — ') }, a.state.replaceAll('_', ' '));
+// SCOPES are the session scopes in order; triage and admin may record analyses.
+const SCOPES = ['read', 'ingest', 'triage', 'admin'];
+
+// mayTriage says whether the session may record analyses.
+function mayTriage(session) {
+  return SCOPES.indexOf((session && session.scope) || '') >= SCOPES.indexOf('triage');
+}
+
+// findingAudit is the part of an advisory's audit trail that concerns finding f: its own
+// analyses and those of its package (which apply while it has none of its own).
+function findingAudit(answer, f) {
+  if (answer instanceof Error) return answer;
+  const pkg = purlPackage(f.component.purl);
+  return items(answer).filter((e) => (e.finding_id ? e.finding_id === f.id : e.purl === pkg || e.purl === f.component.purl));
+}
+
+// findingTriage fills cell with the triage form of finding f and its audit trail; onSaved
+// receives the analysis recorded.
+function findingTriage(cell, f, { session, signal, onSaved }) {
+  const prefix = `finding-${f.id}`;
+  const auditBox = h('div', { class: 'finding-audit' });
+  async function loadAudit() {
+    const answer = await get(`/advisories/${encodeURIComponent(f.advisory)}/audit${qs({ limit: 1000 })}`, signal).catch((err) => err);
+    if (signal.aborted) return;
+    auditBox.replaceChildren(h('h3', null, 'Audit trail'), auditTable(findingAudit(answer, f), {
+      empty: 'No analysis of this finding or its package has been recorded yet.',
+      subject: (e) => (e.finding_id ? 'this finding' : h('code', { class: 'wrap' }, e.purl)),
+      attrs: { class: 'audit finding-audit' },
+    }));
+  }
+  let form;
+  if (mayTriage(session)) {
+    const a = f.analysis && f.analysis.finding_id ? f.analysis : {};
+    const fields = analysisFields(prefix, a);
+    const status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+    const problem = h('div');
+    const submit = h('button', { type: 'submit' }, 'Save analysis');
+    form = h('form', { class: 'triage finding', 'aria-label': `Analysis of ${f.advisory} in ${f.component.name} ${f.component.version}` },
+      h('p', { class: 'hint' }, `For this finding only; it takes precedence over the analysis of ${purlPackage(f.component.purl)} on the advisory’s page.`),
+      fields.nodes, h('div', null, submit), status, problem);
+    onSubmit(form, submit, problem, signal, async () => {
+      const body = fields.body();
+      const saved = await request('PUT', `/findings/${f.id}/analysis`, { body, signal });
+      status.textContent = `Saved: this finding is ${words(body.state)}.`;
+      fields.clear();
+      onSaved(saved || body);
+      await loadAudit();
+    });
+  } else {
+    form = h('p', { class: 'muted' }, `Recording an analysis needs the triage scope; this session has ${session && session.scope ? session.scope : 'none'}.`);
+  }
+  cell.replaceChildren(form, auditBox);
+  return loadAudit();
 }
 
 function summary(a) {
@@ -58,7 +108,7 @@ async function attestationsFor(base, signal) {
 }
 
 /** The artifact page. */
-export async function artifact({ params, signal }) {
+export async function artifact({ params, signal, session }) {
   const id = params[0];
   const base = `/artifacts/${encodeURIComponent(id)}`;
   const soft = (p) => p.catch((err) => { if (signal.aborted) throw err; return err; });
@@ -99,16 +149,32 @@ export async function artifact({ params, signal }) {
       treeNote.textContent = selected ? `Highlighted the paths to ${selected}.` : 'No path highlighted.';
       if (selected) treeBox.scrollIntoView({ block: 'nearest' });
     });
-    return h('tr', { class: f.state === 'resolved' ? 'resolved' : null, 'data-finding': f.id },
+    const stateBox = h('span', { class: 'in-force-state' }, stateBadge(f.analysis));
+    const triageId = `finding-${f.id}-triage`;
+    const triageCell = h('td', { colspan: 7, id: triageId });
+    const triageRow = h('tr', { class: 'finding-triage', hidden: true }, triageCell);
+    const toggle = h('button', { type: 'button', class: 'small triage-toggle', 'aria-expanded': 'false', 'aria-controls': triageId,
+      'aria-label': `Triage finding ${f.advisory} in ${f.component.name} ${f.component.version}` }, 'Triage finding');
+    let filled = false;
+    toggle.addEventListener('click', () => {
+      const open = toggle.getAttribute('aria-expanded') !== 'true';
+      toggle.setAttribute('aria-expanded', String(open));
+      triageRow.hidden = !open;
+      if (!open || filled) return;
+      filled = true;
+      triageCell.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
+      findingTriage(triageCell, f, { session, signal, onSaved: (a) => stateBox.replaceChildren(stateBadge(a)) });
+    });
+    return [h('tr', { class: f.state === 'resolved' ? 'resolved' : null, 'data-finding': f.id },
       h('td', null, badge(f.severity)),
       h('th', { scope: 'row' }, h('a', { href: `/advisories/${encodeURIComponent(f.advisory)}` }, f.advisory),
         f.summary ? h('div', { class: 'sub' }, f.summary) : null),
       h('td', null, h('span', { title: f.component.purl }, `${f.component.name} ${f.component.version}`)),
       h('td', null, (f.fixed_versions || []).join(', ') || h('span', { class: 'muted' }, 'no fix')),
       h('td', null, f.state),
-      h('td', { class: 'triage' }, analysisOf(f), ' ',
-        h('a', { class: 'small-link', href: `/advisories/${encodeURIComponent(f.advisory)}?purl=${encodeURIComponent(purlPackage(f.component.purl))}#sec-triage`, 'aria-label': `Triage ${f.advisory} in ${f.component.name}` }, 'Triage')),
-      h('td', null, button));
+      h('td', { class: 'triage' }, stateBox, h('div', { class: 'actions' }, toggle,
+        h('a', { class: 'small-link', href: `/advisories/${encodeURIComponent(f.advisory)}?purl=${encodeURIComponent(purlPackage(f.component.purl))}#sec-triage`, 'aria-label': `Triage ${f.advisory} in ${f.component.name}` }, 'Whole package'))),
+      h('td', null, button)), triageRow];
   });
   const findingsTable = findings.length === 0
     ? h('p', { class: 'muted' }, 'No finding: no stored advisory affects these components.')

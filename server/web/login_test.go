@@ -1,0 +1,137 @@
+package web_test
+
+// Signing in to the web UI through OIDC in Chromium: the login button, the provider's sign-in
+// page, the callback, the UI with the user's teams' data, and signing out.
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/hallmark-dev/hallmark/server"
+)
+
+// TestOIDCLogin signs in through a fake OpenID provider as a user would.
+func TestOIDCLogin(t *testing.T) {
+	inBrowser(t, func(t *testing.T, dsn string) {
+		var idp *identityProvider
+		be := startBackend(t, dsn, func(o *server.Options, url string) {
+			idp = newIdentityProvider(t, "hallmark-ui", "test-client-secret", url+"/auth/callback")
+			var err error
+			o.OIDC, err = server.NewOIDC(context.Background(), server.OIDCConfig{Issuer: idp.URL, ClientID: "hallmark-ui",
+				ClientSecret: "test-client-secret", RedirectURL: url + "/auth/callback", TeamClaim: "groups"})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+		oidcLogin(t, be, idp)
+	})
+}
+
+func oidcLogin(t *testing.T, be *backend, idp *identityProvider) {
+	ctx := context.Background()
+	// Two teams with an artifact each; the user belongs to one of them (and to a group that
+	// is no team).
+	for _, team := range []string{"payments", "logistics"} {
+		if _, _, err := be.access.EnsureTeam(ctx, team); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, a := range []struct{ team, name string }{{"payments", "pay-api"}, {"logistics", "fleet"}} {
+		digest := fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(a.name)))
+		be.api(t, "POST", "/api/v1/sboms?team="+a.team+"&name="+a.name+"&version=3.1.0&digest="+digest, "application/vnd.cyclonedx+json", readFile(t, "shop.cdx.json"), nil)
+	}
+	be.api(t, "POST", "/api/v1/advisories", "application/json", readFile(t, "lodash.osv.json"), nil)
+	idp.addUser("ann", map[string]any{"sub": "u-ann", "email": "ann@example.com", "name": "Ann Example", "groups": []string{"payments", "contractors"}})
+
+	b := newBrowser(t)
+	t.Logf("screenshots in %s", b.dir)
+	b.step(t, "signed out",
+		chromedp.Navigate(be.URL+"/"),
+		waitText("main h1", "Sign in"),
+		waitFor(`document.querySelector('header nav').hidden && document.getElementById('who').hidden`))
+	b.page(t, "01-signed-out")
+
+	b.step(t, "the provider's sign-in page",
+		chromedp.Click(chromedp.CSS(`main a.button[href="/auth/login"]`)),
+		waitAcrossPages(fmt.Sprintf(`location.origin === %s && location.pathname === '/authorize' && document.readyState === 'complete'`, js(idp.URL))),
+		waitText("h1", "Test identity provider"),
+		waitFor(`new URLSearchParams(location.search).get('code_challenge_method') === 'S256'`))
+	b.page(t, "02-provider")
+
+	b.step(t, "back in the UI, signed in",
+		chromedp.SendKeys(chromedp.ID("username"), "ann"),
+		chromedp.Click(chromedp.CSS(`form button[type=submit]`)),
+		waitAcrossPages(fmt.Sprintf(`location.origin === %s && location.pathname === '/' && document.readyState === 'complete'`, js(be.URL))),
+		waitText("main h1", "Dashboard"),
+		waitText("#who-name", "ann@example.com (payments)"),
+		waitFor(`!document.querySelector('header nav').hidden`),
+		// The session cookie is HttpOnly: the page's scripts cannot read it.
+		waitFor(`!document.cookie.includes('hallmark_session')`))
+	if n := idp.tokensIssued(); n != 1 {
+		t.Errorf("the provider issued %d ID tokens, want 1", n)
+	}
+	b.page(t, "03-signed-in")
+
+	// The user's team's artifact, not the other team's.
+	b.step(t, "the team's data",
+		chromedp.Click(chromedp.CSS(`header nav a[href="/artifacts"]`)),
+		waitText("main h1", "Artifacts"),
+		waitText("main .status", "1 artifact."),
+		waitText("table.artifacts tbody", "pay-api"),
+		waitFor(`!document.querySelector('table.artifacts tbody').textContent.includes('fleet')`),
+		chromedp.Click(chromedp.CSS(`table.artifacts tbody a`)),
+		waitText("main h1", "pay-api"),
+		waitText("table.findings", "GHSA-35jh-r3h4-6jhm"))
+	b.page(t, "04-team-artifact")
+
+	cookie := sessionCookie(t, b, be.URL)
+	if _, err := be.access.Session(ctx, cookie); err != nil {
+		t.Fatalf("the browser's session is not valid: %v", err)
+	}
+	b.step(t, "sign out",
+		chromedp.Click(chromedp.ID("sign-out")),
+		waitText("main h1", "Sign in"),
+		waitFor(`document.getElementById('who').hidden && document.querySelector('header nav').hidden`),
+		chromedp.Reload(),
+		waitText("main h1", "Sign in"))
+	b.page(t, "05-signed-out-again")
+	if _, err := be.access.Session(ctx, cookie); err == nil {
+		t.Error("the session still works after signing out")
+	}
+	if got := sessionCookie(t, b, be.URL); got != "" {
+		t.Errorf("the browser kept the session cookie %q after signing out", got)
+	}
+
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Errorf("the browser console reported errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// sessionCookie returns the value of the browser's session cookie for url, or "".
+func sessionCookie(t *testing.T, b *browser, url string) string {
+	t.Helper()
+	var value string
+	b.step(t, "read the session cookie", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		res, err := cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{URLs: []string{url}})
+		if err != nil {
+			return err
+		}
+		for _, c := range res.Cookies {
+			if c.Name == server.SessionCookie {
+				if !c.HTTPOnly || c.SameSite != network.CookieSameSiteLax {
+					return fmt.Errorf("session cookie not HttpOnly and SameSite=Lax: %+v", c)
+				}
+				value = c.Value
+			}
+		}
+		return nil
+	}))
+	return value
+}
