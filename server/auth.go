@@ -2,7 +2,9 @@ package server
 
 import (
 	"crypto/subtle"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -14,6 +16,38 @@ const SessionCookie = "hallmark_session"
 
 // CSRFHeader carries the session's CSRF token on unsafe requests made with the session cookie.
 const CSRFHeader = "X-CSRF-Token"
+
+// authenticateLimited authenticates r unless its client address failed too often (429), and
+// counts and logs a failure: credentials that were sent and are wrong, expired or revoked. A
+// session cookie that failed is deleted, so that the browser stops sending it.
+func (s *Server) authenticateLimited(w http.ResponseWriter, r *http.Request) (*access.Principal, error) {
+	addr := clientAddress(r)
+	if err := s.failures.check(w, addr, "too many failed authentications from this address"); err != nil {
+		return nil, err
+	}
+	p, err := s.authenticate(r)
+	if err == nil || !errors.Is(err, access.ErrUnauthenticated) {
+		return p, err
+	}
+	kind := "bearer"
+	if r.Header.Get("Authorization") == "" {
+		ck, cerr := r.Cookie(SessionCookie)
+		if cerr != nil || ck.Value == "" {
+			return nil, err // no credentials: nothing guessed
+		}
+		kind = "session"
+		http.SetCookie(w, s.sessionCookie(r, "", -1))
+	}
+	// Never log the credentials: the error names what failed, not the token.
+	attrs := []slog.Attr{slog.String("client", addr), slog.String("credentials", kind),
+		slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("error", err.Error())}
+	s.log.LogAttrs(r.Context(), slog.LevelWarn, "authentication failed", attrs...)
+	if s.failures.spend(addr) {
+		s.log.LogAttrs(r.Context(), slog.LevelWarn, "too many failed authentications: refusing the address until its bucket refills",
+			slog.String("client", addr), slog.Int("burst", s.opts.FailedAuthBurst), slog.Float64("per_second", float64(s.opts.FailedAuthRate)))
+	}
+	return nil, err
+}
 
 // authenticate returns the caller of r: a bearer token, else the session cookie (with the CSRF
 // token on unsafe methods).

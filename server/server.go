@@ -17,8 +17,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -62,17 +62,34 @@ type Options struct {
 	// second with bursts of 100.
 	Rate  rate.Limit
 	Burst int
+	// FailedAuthRate and FailedAuthBurst limit failed authentications (a wrong, expired or
+	// revoked token, an unknown session) per client address: an IPv4 address or an IPv6 /64.
+	// An address that failed FailedAuthBurst times, refilled at FailedAuthRate, gets 429 on
+	// every authenticated route until its bucket refills. 0 means DefaultFailedAuthRate and
+	// DefaultFailedAuthBurst; rate.Inf disables the limit.
+	FailedAuthRate  rate.Limit
+	FailedAuthBurst int
 	// Logger receives request and error logs; nil discards them.
 	Logger *slog.Logger
 }
+
+// Defaults of the failed-authentication limit: 20 failures at once, then one every 6 seconds.
+const (
+	DefaultFailedAuthRate  = rate.Limit(1.0 / 6)
+	DefaultFailedAuthBurst = 20
+)
 
 // Server is the HTTP server. It is an http.Handler.
 type Server struct {
 	opts   Options
 	log    *slog.Logger
 	mux    *http.ServeMux
-	limits *limiters
-	now    func() time.Time
+	limits *limiters // requests per caller (and per address on public routes)
+	// failures counts failed authentications per client address.
+	failures *limiters
+	now      func() time.Time
+	// reevalWake wakes ReevaluationWorker when this replica queues advisories.
+	reevalWake chan struct{}
 }
 
 // New validates opts and returns the server.
@@ -86,12 +103,22 @@ func New(opts Options) (*Server, error) {
 	if opts.Burst <= 0 {
 		opts.Burst = 1
 	}
+	if opts.FailedAuthRate == 0 {
+		opts.FailedAuthRate, opts.FailedAuthBurst = DefaultFailedAuthRate, DefaultFailedAuthBurst
+	}
+	if opts.FailedAuthRate < 0 {
+		return nil, errors.New("server: FailedAuthRate is negative")
+	}
+	if opts.FailedAuthBurst <= 0 {
+		opts.FailedAuthBurst = 1
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Server{opts: opts, log: log, mux: http.NewServeMux(), now: time.Now,
-		limits: &limiters{rate: opts.Rate, burst: opts.Burst, m: map[string]*rate.Limiter{}}}
+	s := &Server{opts: opts, log: log, mux: http.NewServeMux(), now: time.Now, reevalWake: make(chan struct{}, 1),
+		limits:   newLimiters(opts.Rate, opts.Burst),
+		failures: newLimiters(opts.FailedAuthRate, opts.FailedAuthBurst)}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
 	}
@@ -173,17 +200,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route, c *call
 	}
 	if rt.scope == 0 {
 		if rt.perIP {
-			host, _, err := net.SplitHostPort(r.RemoteAddr)
-			if err != nil {
-				host = r.RemoteAddr
-			}
-			if err := s.limits.allow(w, "ip:"+host); err != nil {
+			if err := s.limits.allow(w, clientAddress(r)); err != nil {
 				return err
 			}
 		}
 		return rt.handle(w, r, c)
 	}
-	p, err := s.authenticate(r)
+	p, err := s.authenticateLimited(w, r)
 	if err != nil {
 		return err
 	}
@@ -197,7 +220,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rt route, c *call
 	return rt.handle(w, r, c)
 }
 
-// limiters holds one token bucket per caller.
+// limiters holds one token bucket per caller or client address.
 type limiters struct {
 	rate  rate.Limit
 	burst int
@@ -205,29 +228,100 @@ type limiters struct {
 	m     map[string]*rate.Limiter // guarded by mu
 }
 
-// maxLimiters bounds the callers remembered; beyond it the map starts afresh.
+func newLimiters(r rate.Limit, burst int) *limiters {
+	return &limiters{rate: r, burst: burst, m: map[string]*rate.Limiter{}}
+}
+
+// maxLimiters bounds the buckets remembered: beyond it, full buckets (those of callers idle
+// long enough to be as good as new) are dropped, and if most are still in use, all of them.
 const maxLimiters = 100_000
+
+// get returns key's bucket.
+func (l *limiters) get(key string) *rate.Limiter {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if lim, ok := l.m[key]; ok {
+		return lim
+	}
+	if len(l.m) >= maxLimiters {
+		now := time.Now()
+		for k, lim := range l.m {
+			if lim.TokensAt(now) >= float64(l.burst) {
+				delete(l.m, k)
+			}
+		}
+		if len(l.m) > maxLimiters*3/4 {
+			l.m = map[string]*rate.Limiter{}
+		}
+	}
+	lim := rate.NewLimiter(l.rate, l.burst)
+	l.m[key] = lim
+	return lim
+}
 
 // allow takes one request from key's bucket, or sets Retry-After and returns errRateLimited.
 func (l *limiters) allow(w http.ResponseWriter, key string) error {
-	l.mu.Lock()
-	lim, ok := l.m[key]
-	if !ok {
-		if len(l.m) >= maxLimiters {
-			l.m = map[string]*rate.Limiter{}
-		}
-		lim = rate.NewLimiter(l.rate, l.burst)
-		l.m[key] = lim
-	}
-	l.mu.Unlock()
-	res := lim.Reserve()
+	res := l.get(key).Reserve()
 	if d := res.Delay(); d > 0 {
 		res.Cancel()
-		secs := int(d/time.Second) + 1
-		w.Header().Set("Retry-After", fmt.Sprint(secs))
-		return fmt.Errorf("%w: retry in %d s", errRateLimited, secs)
+		return retryLater(w, d, "")
 	}
 	return nil
+}
+
+// check returns errRateLimited (and sets Retry-After) while key's bucket is empty, without
+// taking from it.
+func (l *limiters) check(w http.ResponseWriter, key, why string) error {
+	if l.rate == rate.Inf {
+		return nil
+	}
+	l.mu.Lock()
+	lim, ok := l.m[key]
+	l.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	tokens := lim.TokensAt(time.Now())
+	if tokens >= 1 {
+		return nil
+	}
+	return retryLater(w, time.Duration((1-tokens)/float64(l.rate)*float64(time.Second)), why)
+}
+
+// spend takes one from key's bucket when it is not empty, and reports whether that emptied it.
+func (l *limiters) spend(key string) (emptied bool) {
+	if l.rate == rate.Inf {
+		return false
+	}
+	lim := l.get(key)
+	now := time.Now()
+	return lim.AllowN(now, 1) && lim.TokensAt(now) < 1
+}
+
+// retryLater sets Retry-After to d in whole seconds (rounded up) and returns errRateLimited
+// with the reason.
+func retryLater(w http.ResponseWriter, d time.Duration, why string) error {
+	secs := int(d/time.Second) + 1
+	w.Header().Set("Retry-After", fmt.Sprint(secs))
+	if why != "" {
+		return fmt.Errorf("%w: %s; retry in %d s", errRateLimited, why, secs)
+	}
+	return fmt.Errorf("%w: retry in %d s", errRateLimited, secs)
+}
+
+// clientAddress returns the key of r's client address in the per-address buckets: the IP
+// address, or its /64 network for IPv6 (one host usually holds a whole /64).
+func clientAddress(r *http.Request) string {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return "ip:" + r.RemoteAddr
+	}
+	addr := ap.Addr().Unmap()
+	if addr.Is6() {
+		p, _ := addr.WithZone("").Prefix(64)
+		return "ip:" + p.String()
+	}
+	return "ip:" + addr.String()
 }
 
 // Ready reports whether the server can serve: the database answers and every migration is

@@ -1,0 +1,208 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/hallmark-dev/hallmark/server/access"
+	"github.com/hallmark-dev/hallmark/store/storetest"
+)
+
+// syncBuffer is a bytes.Buffer for a logger, guarded by mu.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// serveFrom serves a GET of path from the client address addr with the given header lines
+// ("Authorization: Bearer …", "Cookie: …") in this process, and returns the recorded answer.
+func serveFrom(srv *Server, addr, path string, header ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("GET", path, nil)
+	req.RemoteAddr = addr
+	for _, h := range header {
+		k, v, _ := strings.Cut(h, ": ")
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestFailedAuthLimit(t *testing.T) {
+	var logs syncBuffer
+	// Three failures per address, refilled once an hour: nothing refills during the test.
+	f := newFixture(t, storetest.Engines()[0].NewDSN(t), func(o *Options) {
+		o.FailedAuthRate, o.FailedAuthBurst = rate.Every(time.Hour), 3
+		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	})
+	const a, b = "192.0.2.7:40000", "192.0.2.8:40000"
+	good := "Authorization: Bearer " + f.readB
+	wrongToken := "hm_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	wrongSession := "c2Vzc2lvbi1zZWNyZXQtdGhhdC1kb2VzLW5vdC1leGlzdA"
+	steps := []struct {
+		name   string
+		addr   string
+		header []string
+		want   int
+	}{
+		// Successes and requests without credentials cost nothing.
+		{"good token", a, []string{good}, 200},
+		{"good token again", a, []string{good}, 200},
+		{"no credentials", a, nil, 401},
+		{"no credentials again", a, nil, 401},
+		{"no credentials yet again", a, nil, 401},
+		{"unknown token", a, []string{"Authorization: Bearer " + wrongToken}, 401},
+		{"not bearer", a, []string{"Authorization: Basic dXNlcjpwYXNz"}, 401},
+		{"unknown session", a, []string{"Cookie: " + SessionCookie + "=" + wrongSession}, 401},
+		// The address is out of failures: even a good token waits.
+		{"good token, blocked", a, []string{good}, 429},
+		{"unknown token, blocked", a, []string{"Authorization: Bearer " + wrongToken}, 429},
+		// Another address has its own bucket.
+		{"another address", b, []string{good}, 200},
+		{"another address fails", b, []string{"Authorization: Bearer " + wrongToken}, 401},
+		// IPv6 clients are counted by /64.
+		{"v6 fails 1", "[2001:db8::1]:1", []string{"Authorization: Bearer " + wrongToken}, 401},
+		{"v6 fails 2", "[2001:db8::2]:1", []string{"Authorization: Bearer " + wrongToken}, 401},
+		{"v6 fails 3", "[2001:db8::3]:1", []string{"Authorization: Bearer " + wrongToken}, 401},
+		{"v6 same /64", "[2001:db8::ffff]:2", []string{good}, 429},
+		{"v6 other /64", "[2001:db8:0:1::1]:2", []string{good}, 200},
+		{"v4-mapped v6 is v4", "[::ffff:192.0.2.7]:3", []string{good}, 429},
+	}
+	for _, s := range steps {
+		rec := serveFrom(f.srv, s.addr, "/api/v1/session", s.header...)
+		if rec.Code != s.want {
+			t.Fatalf("%s: %d %s, want %d", s.name, rec.Code, rec.Body, s.want)
+		}
+		switch s.want {
+		case 429:
+			secs, err := strconv.Atoi(rec.Header().Get("Retry-After"))
+			if err != nil || secs < 1 || secs > 3601 {
+				t.Errorf("%s: Retry-After %q, want up to an hour", s.name, rec.Header().Get("Retry-After"))
+			}
+			if !strings.Contains(rec.Body.String(), "too many failed authentications") {
+				t.Errorf("%s: body %s", s.name, rec.Body)
+			}
+		case 401:
+			if rec.Header().Get("WWW-Authenticate") == "" {
+				t.Errorf("%s: no WWW-Authenticate header", s.name)
+			}
+		}
+		if strings.HasPrefix(s.name, "unknown session") {
+			if ck := rec.Result().Cookies(); len(ck) != 1 || ck[0].Name != SessionCookie || ck[0].MaxAge >= 0 {
+				t.Errorf("%s: cookies %v, want the session cookie deleted", s.name, ck)
+			}
+		}
+	}
+
+	log := logs.String()
+	for _, secret := range []string{wrongToken, wrongSession, f.readB, "dXNlcjpwYXNz"} {
+		if strings.Contains(log, secret) {
+			t.Errorf("the log shows credentials %q:\n%s", secret, log)
+		}
+	}
+	if n := strings.Count(log, `msg="authentication failed"`); n != 7 {
+		t.Errorf("%d failures logged, want 7:\n%s", n, log)
+	}
+	for _, want := range []string{
+		`msg="authentication failed" client=ip:192.0.2.7 credentials=bearer method=GET path=/api/v1/session`,
+		`client=ip:192.0.2.7 credentials=session`,
+		`client=ip:2001:db8::/64 credentials=bearer`,
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+	if n := strings.Count(log, "too many failed authentications"); n != 2 {
+		t.Errorf("%d addresses blocked in the log, want 2 (192.0.2.7 and 2001:db8::/64):\n%s", n, log)
+	}
+}
+
+func TestFailedAuthLimitOff(t *testing.T) {
+	f := newFixture(t, storetest.Engines()[0].NewDSN(t), func(o *Options) { o.FailedAuthRate, o.FailedAuthBurst = rate.Inf, 1 })
+	for i := range 50 {
+		if rec := serveFrom(f.srv, "192.0.2.9:1", "/api/v1/session", "Authorization: Bearer hm_x"); rec.Code != 401 {
+			t.Fatalf("failure %d: %d %s, want 401", i, rec.Code, rec.Body)
+		}
+	}
+	if _, err := New(Options{Store: f.st, Advisories: f.srv.opts.Advisories, Portfolio: f.srv.opts.Portfolio, Access: f.acc, FailedAuthRate: -1}); err == nil {
+		t.Error("New with a negative FailedAuthRate: no error")
+	}
+}
+
+// TestTokenLifecycleHTTP checks what a client sees of an expired or revoked token, and that
+// its use is recorded.
+func TestTokenLifecycleHTTP(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		ctx := context.Background()
+		secret, tok, err := f.acc.IssueToken(ctx, access.TokenRequest{Name: "short", Scope: access.Read, Teams: []string{"a"}, Expires: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.call("GET", "/api/v1/artifacts", secret, nil, http.StatusOK, nil)
+		list, err := f.acc.Tokens(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lt := range list {
+			if lt.ID == tok.ID && lt.LastUsed.IsZero() {
+				t.Errorf("token used, but no last use recorded: %+v", lt)
+			}
+		}
+		// An hour passes.
+		if _, err := f.st.SQL().ExecContext(ctx, `UPDATE tokens SET expires_at = ? WHERE id = ?`, time.Now().Add(-time.Second).UnixMilli(), tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		body := f.call("GET", "/api/v1/artifacts", secret, nil, http.StatusUnauthorized, nil)
+		if !strings.Contains(string(body), "token expired at ") || !strings.Contains(string(body), "ask an admin for a new token") {
+			t.Errorf("expired token: %s, want 'token expired'", body)
+		}
+		if err := f.acc.Revoke(ctx, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		body = f.call("GET", "/api/v1/artifacts", secret, nil, http.StatusUnauthorized, nil)
+		if !strings.Contains(string(body), "token revoked at ") {
+			t.Errorf("revoked token: %s, want 'token revoked'", body)
+		}
+	})
+}
+
+func TestClientAddress(t *testing.T) {
+	for _, tc := range []struct{ remote, want string }{
+		{"192.0.2.1:1234", "ip:192.0.2.1"},
+		{"[::ffff:192.0.2.1]:1234", "ip:192.0.2.1"},
+		{"[2001:db8:1:2:3:4:5:6]:80", "ip:2001:db8:1:2::/64"},
+		{"[fe80::1%eth0]:80", "ip:fe80::/64"},
+		{"[::1]:80", "ip:::/64"},
+		{"not an address", "ip:not an address"},
+		{"", "ip:"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tc.remote
+		if got := clientAddress(r); got != tc.want {
+			t.Errorf("clientAddress(%q) = %q, want %q", tc.remote, got, tc.want)
+		}
+	}
+}
