@@ -90,6 +90,13 @@ func oidcLogin(t *testing.T, be *backend, idp *identityProvider) {
 		waitText("main h1", "pay-api"),
 		waitText("table.findings", "GHSA-35jh-r3h4-6jhm"))
 	b.page(t, "04-team-artifact")
+	b.step(t, "the team's components",
+		chromedp.Click(chromedp.CSS(`header nav a[href="/components"]`)),
+		chromedp.SendKeys(chromedp.ID("component-purl"), "pkg:npm/lodash"),
+		chromedp.Click(chromedp.CSS("form.component-search button[type=submit]")),
+		waitText("main .status", "1 component in 1 artifact for pkg:npm/lodash."),
+		waitText("table.component-hits", "pay-api"),
+		waitFor(`!document.querySelector('table.component-hits').textContent.includes('fleet')`))
 
 	cookie := sessionCookie(t, b, be.URL)
 	if _, err := be.access.Session(ctx, cookie); err != nil {

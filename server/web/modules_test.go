@@ -31,7 +31,7 @@ func TestModules(t *testing.T) {
 		['pkg:npm/lodash@4.17.20', {severity: 'critical', paths: [[{id: 4, name: 'lodash', version: '4.17.20', purl: 'pkg:npm/lodash@4.17.20'}]]}]])`
 	tests := []struct {
 		name string
-		expr string // with dom, chart, tree and api, the modules
+		expr string // with dom, chart, tree, api and triage, the modules
 		want any
 	}{
 		{"purl with version", `dom.purlPackage('pkg:npm/qs@6.7.0')`, "pkg:npm/qs"},
@@ -58,12 +58,25 @@ func TestModules(t *testing.T) {
 		{"chart ticks are whole numbers", `[...chart.trendChart([{day: 'd', open: {high: 1}}]).querySelectorAll('.tick text')].map((e) => e.textContent)`, []any{"0", "1"}},
 		{"chart ticks", `[...chart.trendChart([{day: 'd', open: {high: 17}}]).querySelectorAll('.tick text')].map((e) => e.textContent)`, []any{"0", "10", "20"}},
 		{"text is never markup", `dom.h('p', null, '<b>x</b>').children.length`, 0.0},
+		{"state in words", `triage.words('not_affected')`, "not affected"},
+		{"new analysis", `triage.analysisFields('x').body()`, map[string]any{"state": "in_triage", "comment": ""}},
+		{"affected needs an action", `(() => { const f = triage.analysisFields('x', {state: 'affected', action: 'upgrade'}); return [f.body(), f.nodes.map((n) => n.hidden), f.nodes[2].querySelector('input').required]; })()`,
+			[]any{map[string]any{"state": "affected", "action": "upgrade", "comment": ""}, []any{false, true, false, false}, true}},
+		{"not affected needs a justification", `(() => { const f = triage.analysisFields('x', {state: 'not_affected', justification: 'component_not_present'}); return [f.body(), f.nodes.map((n) => n.hidden)]; })()`,
+			[]any{map[string]any{"state": "not_affected", "justification": "component_not_present", "comment": ""}, []any{false, false, true, false}}},
+		{"analysis field ids", `triage.analysisFields('finding-7').nodes.map((n) => n.querySelector('[id]').id)`, []any{"finding-7-state", "finding-7-justification", "finding-7-action", "finding-7-comment"}},
+		{"no analysis", `triage.stateBadge(null).textContent`, "not triaged"},
+		{"empty audit trail", `triage.auditTable({items: []}, {empty: 'none yet'}).textContent`, "none yet"},
+		{"audit trail error", `triage.auditTable(new Error('boom')).getAttribute('role')`, "alert"},
+		{"audit trail", `[...triage.auditTable({items: [{time: '2026-01-02T03:04:05Z', author: 'ann', purl: 'pkg:npm/qs', previous_state: 'in_triage', state: 'not_affected', justification: 'component_not_present', comment: ''}]}).querySelectorAll('tbody td')].map((c) => c.textContent)`,
+			[]any{"2026-01-02 03:04 UTC", "ann", "pkg:npm/qs", "in triage → not affected", "component_not_present", "—"}},
+		{"audit trail subject", `triage.auditTable([{finding_id: 3, state: 'resolved', author: 'a'}], {subject: (e) => 'finding #' + e.finding_id}).querySelectorAll('tbody td')[2].textContent`, "finding #3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			expr := fmt.Sprintf(`(async () => {
 				const base = document.querySelector('script[type=module]').src.replace(/js\/app\.js$/, '');
-				const [dom, chart, tree, api] = await Promise.all(['dom', 'chart', 'tree', 'api'].map((m) => import(base + 'js/' + m + '.js')));
+				const [dom, chart, tree, api, triage] = await Promise.all(['dom', 'chart', 'tree', 'api', 'triage'].map((m) => import(base + 'js/' + m + '.js')));
 				return (%s);
 			})()`, tt.expr)
 			got, err := chromedp.Run(b.ctx, chromedp.Evaluate[any](expr, chromedp.EvalAwaitPromise))
