@@ -32,9 +32,12 @@ type Portfolio struct {
 }
 
 // New returns the portfolio kept in st, matched against the advisories in adv (which lives in
-// the same database).
+// the same database). Components' version keys stored in another key format than the build's
+// are re-derived first (reindex.go); a failure is logged, not returned.
 func New(st *store.DB, adv *vulndb.DB) *Portfolio {
-	return &Portfolio{st: st, adv: adv, now: time.Now}
+	p := &Portfolio{st: st, adv: adv, now: time.Now}
+	p.ensureKeyFormatUnchecked()
+	return p
 }
 
 // Scope is what a caller may see: all teams, or the listed ones.

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -45,18 +46,29 @@ func DefaultPath(getenv func(string) string) (string, error) {
 	return filepath.Join(dir, "hallmark", "osv.db"), nil
 }
 
-// Open opens (creating if needed) the database at dsn.
+// Open opens (creating if needed) the database at dsn. Index rows stored in another key
+// format than the build's (lookup.KeyFormat) are re-derived first (see EnsureKeyFormat).
 func Open(ctx context.Context, dsn string, schemes SchemeFunc) (*DB, error) {
 	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("opening the advisory database %s: %w", dsn, err)
 	}
-	return &DB{st: st, schemes: schemes}, nil
+	d := &DB{st: st, schemes: schemes}
+	if err := d.ensureKeyFormat(ctx, slog.Default()); err != nil { // keys of an older build (reindex.go)
+		st.Close()
+		return nil, fmt.Errorf("opening the advisory database %s: %w", dsn, err)
+	}
+	return d, nil
 }
 
 // FromStore returns the advisory database kept in an open store (the server keeps its
-// portfolio and its advisories in one database). Closing the result closes st.
-func FromStore(st *store.DB, schemes SchemeFunc) *DB { return &DB{st: st, schemes: schemes} }
+// portfolio and its advisories in one database). Closing the result closes st. Like Open, it
+// re-derives index rows stored in another key format; a failure is logged, not returned.
+func FromStore(st *store.DB, schemes SchemeFunc) *DB {
+	d := &DB{st: st, schemes: schemes}
+	d.ensureKeyFormatUnchecked() // keys of an older build (reindex.go)
+	return d
+}
 
 // Close closes the database.
 func (d *DB) Close() error { return d.st.Close() }
