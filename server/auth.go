@@ -1,12 +1,15 @@
 package server
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/hallmark-dev/hallmark/server/access"
 )
@@ -17,25 +20,32 @@ const SessionCookie = "hallmark_session"
 // CSRFHeader carries the session's CSRF token on unsafe requests made with the session cookie.
 const CSRFHeader = "X-CSRF-Token"
 
-// authenticateLimited authenticates r unless its client address failed too often (429), and
-// counts and logs a failure: credentials that were sent and are wrong, expired or revoked. A
-// session cookie that failed is deleted, so that the browser stops sending it.
+// authenticateLimited authenticates r unless it sends credentials from a client address that
+// failed too often (429), and counts and logs a failure: credentials that were sent and are
+// wrong, expired or revoked. A session cookie that failed is deleted, so that the browser stops
+// sending it. A request without credentials guesses nothing: it answers 401 as always.
+//
+// Credentials that authenticated on this process lately pass even when their address is out
+// of failures: clients behind the same proxy or NAT as a guesser keep working (a guesser's
+// credentials never authenticated).
 func (s *Server) authenticateLimited(w http.ResponseWriter, r *http.Request) (*access.Principal, error) {
 	addr := clientAddress(r)
-	if err := s.failures.check(w, addr, "too many failed authentications from this address"); err != nil {
-		return nil, err
+	kind, cred := credentials(r)
+	if kind != "" && !s.known.has(cred, s.now()) {
+		if err := s.failures.check(w, addr, "too many failed authentications from this address"); err != nil {
+			return nil, err
+		}
 	}
 	p, err := s.authenticate(r)
-	if err == nil || !errors.Is(err, access.ErrUnauthenticated) {
-		return p, err
+	if err == nil {
+		s.known.add(cred, s.now())
+		return p, nil
 	}
-	kind := "bearer"
-	if r.Header.Get("Authorization") == "" {
-		ck, cerr := r.Cookie(SessionCookie)
-		if cerr != nil || ck.Value == "" {
-			return nil, err // no credentials: nothing guessed
-		}
-		kind = "session"
+	if !errors.Is(err, access.ErrUnauthenticated) || kind == "" {
+		return nil, err // the database failed, or no credentials: nothing guessed
+	}
+	s.known.remove(cred)
+	if kind == "session" {
 		http.SetCookie(w, s.sessionCookie(r, "", -1))
 	}
 	// Never log the credentials: the error names what failed, not the token.
@@ -47,6 +57,60 @@ func (s *Server) authenticateLimited(w http.ResponseWriter, r *http.Request) (*a
 			slog.String("client", addr), slog.Int("burst", s.opts.FailedAuthBurst), slog.Float64("per_second", float64(s.opts.FailedAuthRate)))
 	}
 	return nil, err
+}
+
+// credentials returns the kind ("bearer" or "session", "" for none) and the SHA-256 of the
+// credentials r sends, as authenticate reads them.
+func credentials(r *http.Request) (kind string, sum [sha256.Size]byte) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		return "bearer", sha256.Sum256([]byte("bearer\x00" + h))
+	}
+	if ck, err := r.Cookie(SessionCookie); err == nil && ck.Value != "" {
+		return "session", sha256.Sum256([]byte("session\x00" + ck.Value))
+	}
+	return "", sum
+}
+
+// knownCredentials remembers, by their SHA-256, the credentials that authenticated within
+// knownFor, at most maxKnown of them.
+type knownCredentials struct {
+	mu sync.Mutex
+	m  map[[sha256.Size]byte]time.Time // last success; guarded by mu
+}
+
+// How long and how many credentials are remembered.
+const (
+	knownFor = 24 * time.Hour
+	maxKnown = 100_000
+)
+
+func (k *knownCredentials) has(sum [sha256.Size]byte, now time.Time) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	t, ok := k.m[sum]
+	return ok && now.Sub(t) < knownFor
+}
+
+func (k *knownCredentials) add(sum [sha256.Size]byte, now time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.m[sum]; !ok && len(k.m) >= maxKnown {
+		for s, t := range k.m {
+			if now.Sub(t) >= knownFor {
+				delete(k.m, s)
+			}
+		}
+		if len(k.m) > maxKnown*3/4 {
+			k.m = map[[sha256.Size]byte]time.Time{}
+		}
+	}
+	k.m[sum] = now
+}
+
+func (k *knownCredentials) remove(sum [sha256.Size]byte) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.m, sum)
 }
 
 // authenticate returns the caller of r: a bearer token, else the session cookie (with the CSRF

@@ -58,7 +58,8 @@ func TestFailedAuthLimit(t *testing.T) {
 		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	})
 	const a, b = "192.0.2.7:40000", "192.0.2.8:40000"
-	good := "Authorization: Bearer " + f.readB
+	bearer := func(token string) []string { return []string{"Authorization: Bearer " + token} }
+	good := bearer(f.readB)
 	wrongToken := "hm_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 	wrongSession := "c2Vzc2lvbi1zZWNyZXQtdGhhdC1kb2VzLW5vdC1leGlzdA"
 	steps := []struct {
@@ -68,27 +69,31 @@ func TestFailedAuthLimit(t *testing.T) {
 		want   int
 	}{
 		// Successes and requests without credentials cost nothing.
-		{"good token", a, []string{good}, 200},
-		{"good token again", a, []string{good}, 200},
+		{"good token", a, good, 200},
+		{"good token again", a, good, 200},
 		{"no credentials", a, nil, 401},
 		{"no credentials again", a, nil, 401},
 		{"no credentials yet again", a, nil, 401},
-		{"unknown token", a, []string{"Authorization: Bearer " + wrongToken}, 401},
+		{"unknown token", a, bearer(wrongToken), 401},
 		{"not bearer", a, []string{"Authorization: Basic dXNlcjpwYXNz"}, 401},
 		{"unknown session", a, []string{"Cookie: " + SessionCookie + "=" + wrongSession}, 401},
-		// The address is out of failures: even a good token waits.
-		{"good token, blocked", a, []string{good}, 429},
-		{"unknown token, blocked", a, []string{"Authorization: Bearer " + wrongToken}, 429},
+		// The address is out of failures: a token that did not authenticate lately waits, even
+		// a good one; one that did (a client behind the same NAT) passes.
+		{"unused good token, blocked", a, bearer(f.ingestA), 429},
+		{"unknown token, blocked", a, bearer(wrongToken), 429},
+		{"no credentials, not blocked", a, nil, 401},
+		{"known good token", a, good, 200},
 		// Another address has its own bucket.
-		{"another address", b, []string{good}, 200},
-		{"another address fails", b, []string{"Authorization: Bearer " + wrongToken}, 401},
+		{"another address", b, good, 200},
+		{"another address fails", b, bearer(wrongToken), 401},
 		// IPv6 clients are counted by /64.
-		{"v6 fails 1", "[2001:db8::1]:1", []string{"Authorization: Bearer " + wrongToken}, 401},
-		{"v6 fails 2", "[2001:db8::2]:1", []string{"Authorization: Bearer " + wrongToken}, 401},
-		{"v6 fails 3", "[2001:db8::3]:1", []string{"Authorization: Bearer " + wrongToken}, 401},
-		{"v6 same /64", "[2001:db8::ffff]:2", []string{good}, 429},
-		{"v6 other /64", "[2001:db8:0:1::1]:2", []string{good}, 200},
-		{"v4-mapped v6 is v4", "[::ffff:192.0.2.7]:3", []string{good}, 429},
+		{"v6 fails 1", "[2001:db8::1]:1", bearer(wrongToken), 401},
+		{"v6 fails 2", "[2001:db8::2]:1", bearer(wrongToken), 401},
+		{"v6 fails 3", "[2001:db8::3]:1", bearer(wrongToken), 401},
+		{"v6 same /64", "[2001:db8::ffff]:2", bearer(f.triageA), 429},
+		{"v6 other /64", "[2001:db8:0:1::1]:2", bearer(f.triageA), 200},
+		{"v6 same /64, known now", "[2001:db8::ffff]:2", bearer(f.triageA), 200},
+		{"v4-mapped v6 is v4", "[::ffff:192.0.2.7]:3", bearer(f.admin), 429},
 	}
 	for _, s := range steps {
 		rec := serveFrom(f.srv, s.addr, "/api/v1/session", s.header...)
@@ -115,15 +120,25 @@ func TestFailedAuthLimit(t *testing.T) {
 			}
 		}
 	}
+	// A known token that fails (revoked since) counts, and is known no more.
+	if _, err := f.acc.RevokeNamed(context.Background(), "read-b"); err != nil {
+		t.Fatal(err)
+	}
+	if rec := serveFrom(f.srv, a, "/api/v1/session", good...); rec.Code != 401 || !strings.Contains(rec.Body.String(), "token revoked") {
+		t.Errorf("known token, revoked: %d %s, want 401", rec.Code, rec.Body)
+	}
+	if rec := serveFrom(f.srv, a, "/api/v1/session", good...); rec.Code != 429 {
+		t.Errorf("revoked token again: %d %s, want 429", rec.Code, rec.Body)
+	}
 
 	log := logs.String()
-	for _, secret := range []string{wrongToken, wrongSession, f.readB, "dXNlcjpwYXNz"} {
+	for _, secret := range []string{wrongToken, wrongSession, f.readB, f.ingestA, "dXNlcjpwYXNz"} {
 		if strings.Contains(log, secret) {
 			t.Errorf("the log shows credentials %q:\n%s", secret, log)
 		}
 	}
-	if n := strings.Count(log, `msg="authentication failed"`); n != 7 {
-		t.Errorf("%d failures logged, want 7:\n%s", n, log)
+	if n := strings.Count(log, `msg="authentication failed"`); n != 8 {
+		t.Errorf("%d failures logged, want 8:\n%s", n, log)
 	}
 	for _, want := range []string{
 		`msg="authentication failed" client=ip:192.0.2.7 credentials=bearer method=GET path=/api/v1/session`,
@@ -204,5 +219,51 @@ func TestClientAddress(t *testing.T) {
 		if got := clientAddress(r); got != tc.want {
 			t.Errorf("clientAddress(%q) = %q, want %q", tc.remote, got, tc.want)
 		}
+	}
+}
+
+func TestKnownCredentials(t *testing.T) {
+	k := &knownCredentials{m: map[[32]byte]time.Time{}}
+	t0 := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	cred := func(i int) [32]byte { return [32]byte{byte(i), byte(i >> 8), byte(i >> 16)} }
+	k.add(cred(0), t0)
+	for _, tc := range []struct {
+		at   time.Duration
+		want bool
+	}{{0, true}, {knownFor - time.Nanosecond, true}, {knownFor, false}} {
+		if got := k.has(cred(0), t0.Add(tc.at)); got != tc.want {
+			t.Errorf("has after %v = %v, want %v", tc.at, got, tc.want)
+		}
+	}
+	if k.has(cred(1), t0) {
+		t.Error("has an unknown credential")
+	}
+	k.remove(cred(0))
+	if k.has(cred(0), t0) {
+		t.Error("has a removed credential")
+	}
+	// When full, the credentials not used within knownFor make room; the others stay.
+	for i := range maxKnown {
+		at := t0
+		if i%2 == 0 {
+			at = t0.Add(-knownFor)
+		}
+		k.add(cred(i), at)
+	}
+	k.add(cred(maxKnown), t0)
+	if len(k.m) != maxKnown/2+1 || !k.has(cred(1), t0) || k.has(cred(2), t0) || !k.has(cred(maxKnown), t0) {
+		t.Errorf("after pruning: %d credentials", len(k.m))
+	}
+}
+
+func TestLimitersPrune(t *testing.T) {
+	l := newLimiters(rate.Every(time.Hour), 2)
+	for i := range maxLimiters {
+		l.get(strconv.Itoa(i))
+	}
+	l.spend("1") // one bucket in use; the others are full, as good as new
+	l.get("new")
+	if len(l.m) != 2 || l.m["1"] == nil || l.m["new"] == nil {
+		t.Errorf("after pruning full buckets: %d buckets", len(l.m))
 	}
 }

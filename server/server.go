@@ -8,11 +8,13 @@
 // them to HTTP status codes.
 //
 // The server holds no state that breaks running several replicas over one PostgreSQL database:
-// sessions, logins and leases are in the database.
+// sessions, logins and leases are in the database. Rate limits (per caller, and failed
+// authentications per client address) are kept per process.
 package server
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -85,8 +87,10 @@ type Server struct {
 	log    *slog.Logger
 	mux    *http.ServeMux
 	limits *limiters // requests per caller (and per address on public routes)
-	// failures counts failed authentications per client address.
+	// failures counts failed authentications per client address; known holds the credentials
+	// that authenticated lately, which pass even when their address is out of failures.
 	failures *limiters
+	known    *knownCredentials
 	now      func() time.Time
 	// reevalWake wakes ReevaluationWorker when this replica queues advisories.
 	reevalWake chan struct{}
@@ -118,7 +122,8 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, log: log, mux: http.NewServeMux(), now: time.Now, reevalWake: make(chan struct{}, 1),
 		limits:   newLimiters(opts.Rate, opts.Burst),
-		failures: newLimiters(opts.FailedAuthRate, opts.FailedAuthBurst)}
+		failures: newLimiters(opts.FailedAuthRate, opts.FailedAuthBurst),
+		known:    &knownCredentials{m: map[[sha256.Size]byte]time.Time{}}}
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
 	}
