@@ -3,10 +3,12 @@ package server
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -35,8 +37,8 @@ func TestPortfolioRoutes(t *testing.T) {
 		art := fmt.Sprintf("/api/v1/artifacts/%d", id)
 
 		var adv advisoriesResult
-		f.call("POST", "/api/v1/advisories", f.admin, []byte(lodashAdvisory), http.StatusOK, &adv)
-		if diff := cmp.Diff([]string{"GHSA-35jh-r3h4-6jhm"}, adv.Changed); diff != "" || adv.Added != 1 {
+		f.call("POST", "/api/v1/advisories?wait=true", f.admin, []byte(lodashAdvisory), http.StatusOK, &adv)
+		if diff := cmp.Diff([]string{"GHSA-35jh-r3h4-6jhm"}, adv.Changed); diff != "" || adv.Added != 1 || adv.Queued {
 			t.Errorf("advisory import %+v (-want +got changed):\n%s", adv, diff)
 		}
 		if adv.Reevaluation == nil || adv.Reevaluation.Opened != 1 {
@@ -216,7 +218,7 @@ func TestAdvisoryZip(t *testing.T) {
 	}
 	zw.Close()
 	var adv advisoriesResult
-	f.call("POST", "/api/v1/advisories", f.admin, buf.Bytes(), http.StatusOK, &adv)
+	f.call("POST", "/api/v1/advisories?wait=1", f.admin, buf.Bytes(), http.StatusOK, &adv)
 	if diff := cmp.Diff([]string{"GHSA-35jh-r3h4-6jhm", "GHSA-other"}, adv.Changed); diff != "" {
 		t.Errorf("changed (-want +got):\n%s", diff)
 	}
@@ -230,8 +232,8 @@ func TestAdvisoryZip(t *testing.T) {
 
 // TestAdvisoryZipFailsPartWay posts a zip whose import fails after its first batch of
 // advisories has committed (a trigger rejects an advisory of the second batch): the request
-// fails, and the committed advisory that affects the portfolio has still been re-evaluated —
-// a retry would find it unchanged and never re-evaluate it.
+// fails, and the committed advisory that affects the portfolio is queued for re-evaluation
+// (a retry would find it unchanged and never re-evaluate it).
 func TestAdvisoryZipFailsPartWay(t *testing.T) {
 	f := newFixture(t, storetest.Engines()[0].NewDSN(t))
 	if resp, body := f.postSBOM(f.ingestA, "name=shop&version=1", sbomDoc("shop"), false); resp.StatusCode != http.StatusCreated {
@@ -267,15 +269,63 @@ func TestAdvisoryZipFailsPartWay(t *testing.T) {
 	if err := f.st.SQL().QueryRow(`SELECT count(*) FROM advisories WHERE id = 'GHSA-35jh-r3h4-6jhm'`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("the first batch did not commit (%d rows, %v): the test does not test a partial import", n, err)
 	}
-	var aff struct {
-		Artifacts []struct{ Name string } `json:"artifacts"`
-	}
-	f.call("GET", "/api/v1/advisories/GHSA-35jh-r3h4-6jhm/affected", f.ingestA, nil, http.StatusOK, &aff)
-	if len(aff.Artifacts) != 1 || aff.Artifacts[0].Name != "shop" {
-		t.Errorf("affected after the partial import: %+v, want shop", aff.Artifacts)
+	if _, err := f.srv.opts.Portfolio.RunQueue(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 	var opened int
 	if err := f.st.SQL().QueryRow(`SELECT count(*) FROM events WHERE type = 'finding.opened'`).Scan(&opened); err != nil || opened != 1 {
 		t.Errorf("finding.opened events: %d (%v), want 1: the committed advisory was not re-evaluated", opened, err)
 	}
+}
+
+// TestAdvisoryQueued posts an advisory without waiting: the answer says it is queued, and the
+// re-evaluation worker opens its finding and wakes webhook delivery.
+func TestAdvisoryQueued(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		resp, body := f.postSBOM(f.ingestA, "name=shop&version=1", sbomDoc("shop"), false)
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("POST sbom: %d %s", resp.StatusCode, body)
+		}
+		var ing portfolio.IngestResult
+		if err := jsonUnmarshal(body, &ing); err != nil {
+			t.Fatal(err)
+		}
+		var adv advisoriesResult
+		f.call("POST", "/api/v1/advisories", f.admin, []byte(lodashAdvisory), http.StatusOK, &adv)
+		if !adv.Queued || adv.Reevaluation != nil || len(adv.Changed) != 1 {
+			t.Fatalf("answer %+v, want the advisory queued", adv)
+		}
+		// The affected answer holds before the re-evaluation.
+		var aff struct {
+			Artifacts []struct{ Name string } `json:"artifacts"`
+		}
+		f.call("GET", "/api/v1/advisories/CVE-2021-23337/affected", f.ingestA, nil, http.StatusOK, &aff)
+		if len(aff.Artifacts) != 1 || aff.Artifacts[0].Name != "shop" {
+			t.Errorf("affected before the re-evaluation: %+v, want shop", aff.Artifacts)
+		}
+		f.call("POST", "/api/v1/advisories?wait=maybe", f.admin, []byte(lodashAdvisory), http.StatusBadRequest, nil)
+
+		// The worker, woken by the POST above (its poll is an hour), re-evaluates.
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- f.srv.ReevaluationWorker(time.Hour).Run(ctx) }()
+		defer func() { cancel(); <-done }()
+		findings := fmt.Sprintf("/api/v1/artifacts/%d/findings", ing.Artifact.ID)
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			var page struct {
+				Items []struct{ Advisory string } `json:"items"`
+			}
+			f.call("GET", findings, f.ingestA, nil, http.StatusOK, &page)
+			if len(page.Items) == 1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no finding 30 s after queueing: %+v", page.Items)
+			}
+		}
+		if n, err := f.srv.opts.Portfolio.Queued(context.Background()); err != nil || n != 0 {
+			t.Errorf("queued after the worker ran: %d, %v", n, err)
+		}
+	})
 }

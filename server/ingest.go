@@ -164,14 +164,17 @@ func (s *Server) postVEX(w http.ResponseWriter, r *http.Request, c *call) error 
 
 // advisoriesResult is the answer of POST /api/v1/advisories.
 type advisoriesResult struct {
-	Read         int                    `json:"read"`
-	Added        int                    `json:"added"`
-	Updated      int                    `json:"updated"`
-	Unchanged    int                    `json:"unchanged"`
-	Withdrawn    int                    `json:"withdrawn"`
-	Malformed    []vulndb.Malformed     `json:"malformed"`
-	Changed      []string               `json:"changed"`
-	Reevaluation *portfolio.ReevalStats `json:"reevaluation"`
+	Read      int                `json:"read"`
+	Added     int                `json:"added"`
+	Updated   int                `json:"updated"`
+	Unchanged int                `json:"unchanged"`
+	Withdrawn int                `json:"withdrawn"`
+	Malformed []vulndb.Malformed `json:"malformed"`
+	Changed   []string           `json:"changed"`
+	// Queued says the changed advisories wait for the re-evaluation worker (the default);
+	// Reevaluation is what the re-evaluation did when the request waited for it (wait=true).
+	Queued       bool                   `json:"queued"`
+	Reevaluation *portfolio.ReevalStats `json:"reevaluation,omitempty"`
 }
 
 func (s *Server) postAdvisories(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -185,7 +188,11 @@ func (s *Server) postAdvisories(w http.ResponseWriter, r *http.Request, c *call)
 	} else if b := bytes.TrimLeft(doc, " \t\r\n"); len(b) == 0 || b[0] != '{' {
 		return fmt.Errorf("%w: the body is neither an OSV JSON document nor a zip of them", errBadRequest)
 	}
-	res, err := s.importAdvisories(r.Context(), doc, ext)
+	wait, err := parseWait(r.URL.Query().Get("wait"))
+	if err != nil {
+		return fmt.Errorf("%w: %v", errBadRequest, err)
+	}
+	res, err := s.importAdvisories(r.Context(), doc, ext, wait)
 	if err != nil {
 		return err
 	}
@@ -196,9 +203,9 @@ func (s *Server) postAdvisories(w http.ResponseWriter, r *http.Request, c *call)
 	return nil
 }
 
-// importAdvisories imports advisories from data (ext says .json or .zip), re-evaluates the
-// portfolio for the ones that changed and wakes webhook delivery.
-func (s *Server) importAdvisories(ctx context.Context, data []byte, ext string) (*advisoriesResult, error) {
+// importAdvisories imports advisories from data (ext says .json or .zip) and queues the ones
+// that changed for re-evaluation, or with wait re-evaluates them before returning.
+func (s *Server) importAdvisories(ctx context.Context, data []byte, ext string, wait bool) (*advisoriesResult, error) {
 	f, err := os.CreateTemp("", "hallmark-advisories-*"+ext)
 	if err != nil {
 		return nil, fmt.Errorf("storing the upload: %w", err)
@@ -214,12 +221,12 @@ func (s *Server) importAdvisories(ctx context.Context, data []byte, ext string) 
 	start := time.Now()
 	st, err := s.opts.Advisories.Import(ctx, f.Name(), nil)
 	if err != nil {
-		// A zip that fails part way has committed some batches already: re-evaluate what
-		// the import got to (an ID it did not commit re-evaluates to no change), or a retry
+		// A zip that fails part way has committed some batches already: queue what the
+		// import got to (an ID it did not commit re-evaluates to no change), or a retry
 		// would find those advisories unchanged and never re-evaluate them.
 		if st != nil && len(st.Changed) > 0 {
-			if _, rerr := s.reevaluate(context.WithoutCancel(ctx), st.Changed); rerr != nil {
-				err = errors.Join(err, rerr)
+			if qerr := s.queueReevaluation(context.WithoutCancel(ctx), st.Changed); qerr != nil {
+				err = errors.Join(err, qerr)
 			}
 		}
 		return nil, fmt.Errorf("importing advisories: %w", err)
@@ -238,6 +245,14 @@ func (s *Server) importAdvisories(ctx context.Context, data []byte, ext string) 
 	}
 	if res.Changed == nil {
 		res.Changed = []string{}
+	}
+	if !wait {
+		if err := s.queueReevaluation(ctx, changed); err != nil {
+			return nil, err
+		}
+		res.Queued = len(changed) > 0
+		s.log.InfoContext(ctx, "advisories posted", "read", st.Read, "changed", len(changed), "import", imported)
+		return res, nil
 	}
 	if res.Reevaluation, err = s.reevaluate(ctx, changed); err != nil {
 		return nil, err
@@ -261,21 +276,6 @@ func (s *Server) forgetSource(ctx context.Context, source string) error {
 		return fmt.Errorf("forgetting the upload's source: %w", err)
 	}
 	return nil
-}
-
-// reevaluate re-matches the portfolio for the given advisories and wakes webhook delivery.
-func (s *Server) reevaluate(ctx context.Context, ids []string) (*portfolio.ReevalStats, error) {
-	if len(ids) == 0 {
-		return &portfolio.ReevalStats{}, nil
-	}
-	stats, err := s.opts.Portfolio.Reevaluate(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("re-evaluating the portfolio: %w", err)
-	}
-	if s.opts.Webhooks != nil && stats.Opened+stats.Resolved > 0 {
-		s.opts.Webhooks.Wake()
-	}
-	return stats, nil
 }
 
 func (s *Server) getAdvisory(w http.ResponseWriter, r *http.Request, c *call) error {

@@ -54,7 +54,7 @@ func TestWebhooks(t *testing.T) {
 		if resp, body := f.postSBOM(f.ingestA, "name=shop&version=1", sbomDoc("shop"), false); resp.StatusCode != http.StatusCreated {
 			t.Fatalf("POST sbom: %d %s", resp.StatusCode, body)
 		}
-		f.call("POST", "/api/v1/advisories", f.admin, []byte(lodashAdvisory), http.StatusOK, nil)
+		f.call("POST", "/api/v1/advisories?wait=true", f.admin, []byte(lodashAdvisory), http.StatusOK, nil)
 		var h hit
 		select {
 		case h = <-hits:

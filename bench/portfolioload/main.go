@@ -41,6 +41,7 @@ func main() {
 	envs := flag.Int("environments", 3, "spread deployments over this many environments")
 	advisory := flag.String("advisory", "advisory-hot.json", "advisory file in -dir to post")
 	wait := flag.Duration("wait", 60*time.Second, "how long to wait for webhook deliveries")
+	syncPost := flag.Bool("sync", false, "post the advisory with wait=true: the POST answers after the re-evaluation")
 	flag.Parse()
 	c := &client{base: strings.TrimSuffix(*server, "/"), token: *token, http: &http.Client{Timeout: 10 * time.Minute}}
 	ctx := context.Background()
@@ -58,7 +59,7 @@ func main() {
 			log.Fatal(err)
 		}
 	}
-	if err := advisoryToAlert(ctx, c, filepath.Join(*dir, *advisory), *wait); err != nil {
+	if err := advisoryToAlert(ctx, c, filepath.Join(*dir, *advisory), *wait, *syncPost); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -161,7 +162,7 @@ func pct(s []time.Duration, p int) time.Duration {
 	return s[min(len(s)-1, len(s)*p/100)].Round(time.Millisecond)
 }
 
-func advisoryToAlert(ctx context.Context, c *client, path string, wait time.Duration) error {
+func advisoryToAlert(ctx context.Context, c *client, path string, wait time.Duration, waitForReeval bool) error {
 	doc, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -201,12 +202,22 @@ func advisoryToAlert(ctx context.Context, c *client, path string, wait time.Dura
 	go srv.Serve(ln)
 	defer srv.Close()
 	hook, _ := json.Marshal(map[string]any{"url": "http://" + ln.Addr().String() + "/hook", "secret": "bench-secret-0123456789abcdef", "events": []string{"finding.opened"}})
-	if err := c.do(ctx, "POST", "/api/v1/webhooks", "application/json", bytes.NewReader(hook), nil, nil); err != nil {
+	var wh struct {
+		ID int64 `json:"id"`
+	}
+	if err := c.do(ctx, "POST", "/api/v1/webhooks", "application/json", bytes.NewReader(hook), nil, &wh); err != nil {
 		return err
 	}
+	// The receiver goes away with this program: so does the webhook, or the server would
+	// retry its deliveries in every later run.
+	defer c.do(context.WithoutCancel(ctx), "DELETE", fmt.Sprintf("/api/v1/webhooks/%d", wh.ID), "", nil, nil, nil)
 
 	t0 := time.Now()
-	if err := c.do(ctx, "POST", "/api/v1/advisories", "application/json", bytes.NewReader(doc), nil, nil); err != nil {
+	post := "/api/v1/advisories"
+	if waitForReeval {
+		post += "?wait=true"
+	}
+	if err := c.do(ctx, "POST", post, "application/json", bytes.NewReader(doc), nil, nil); err != nil {
 		return err
 	}
 	posted := time.Since(t0)

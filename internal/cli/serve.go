@@ -154,7 +154,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("listening on %s: %w", f.listen, err)
 	}
 	fmt.Fprintf(env.Stderr, "hallmark: serving http://%s (database %s)\n", ln.Addr(), st.Path)
-	workers := []server.Worker{{Name: "webhook delivery", Run: notifier.Run}}
+	workers := []server.Worker{{Name: "webhook delivery", Run: notifier.Run}, srv.ReevaluationWorker(0)}
 	if len(f.advisories) > 0 {
 		host, _ := os.Hostname()
 		workers = append(workers, srv.SyncWorker(server.SyncOptions{
