@@ -149,20 +149,21 @@ func (p *Portfolio) affectedRows(ctx context.Context, ids []string) ([]affectedR
 	return out, nil
 }
 
-// scanComponents returns the IDs of the stored components that the index rows may affect:
-// for each key interval, a range scan on components (ecosystem, name, vkey) and on
-// (ecosystem, source_name, source_vkey); for listed versions, the keys and strings equal to
-// them. Nothing else of the portfolio is read.
-func (p *Portfolio) scanComponents(ctx context.Context, rows []affectedRow) (map[int64]bool, error) {
-	ids := map[int64]bool{}
+// scanComponents returns, by ID, the stored components that the index rows may affect: for
+// each key interval, a range scan on components (ecosystem, name, vkey) and on (ecosystem,
+// source_name, source_vkey); for listed versions, the keys and strings equal to them. The
+// scans read the components' rows themselves (one pass over the table's pages, which a cold
+// cache makes the costly part); nothing else of the portfolio is read.
+func (p *Portfolio) scanComponents(ctx context.Context, rows []affectedRow) (map[int64]*comp, error) {
+	found := map[int64]*comp{}
 	db := p.st.SQL()
 	collect := func(q string, args []any) error {
 		return queryEach(ctx, db, q, args, func(r *sql.Rows) error {
-			var id int64
-			if err := r.Scan(&id); err != nil {
+			c, err := scanComp(r)
+			if err != nil {
 				return err
 			}
-			ids[id] = true
+			found[c.id] = c
 			return nil
 		})
 	}
@@ -184,7 +185,7 @@ func (p *Portfolio) scanComponents(ctx context.Context, rows []affectedRow) (map
 				continue
 			}
 			for _, col := range [][2]string{{"name", "vkey"}, {"source_name", "source_vkey"}} {
-				q := `SELECT id FROM components WHERE ecosystem = ? AND ` + col[0] + ` = ?`
+				q := `SELECT ` + compColumns + ` FROM components c WHERE ecosystem = ? AND ` + col[0] + ` = ?`
 				args := []any{r.eco, name}
 				if col[0] == "source_name" {
 					q += ` AND source_name <> ''`
@@ -211,11 +212,11 @@ func (p *Portfolio) scanComponents(ctx context.Context, rows []affectedRow) (map
 	}
 	for k, keys := range exactKeys {
 		err := chunks(keys, maxIn, func(part [][]byte) error {
-			if err := collect(`SELECT id FROM components WHERE ecosystem = ? AND name = ? AND vkey IN (`+marks(len(part))+`)`,
+			if err := collect(`SELECT `+compColumns+` FROM components c WHERE ecosystem = ? AND name = ? AND vkey IN (`+marks(len(part))+`)`,
 				append([]any{k.eco, k.name}, anys(part)...)); err != nil {
 				return err
 			}
-			return collect(`SELECT id FROM components WHERE ecosystem = ? AND source_name = ? AND source_name <> '' AND source_vkey IN (`+marks(len(part))+`)`,
+			return collect(`SELECT `+compColumns+` FROM components c WHERE ecosystem = ? AND source_name = ? AND source_name <> '' AND source_vkey IN (`+marks(len(part))+`)`,
 				append([]any{k.eco, k.name}, anys(part)...))
 		})
 		if err != nil {
@@ -226,18 +227,18 @@ func (p *Portfolio) scanComponents(ctx context.Context, rows []affectedRow) (map
 		slices.Sort(vs)
 		vs = slices.Compact(vs)
 		err := chunks(vs, maxIn, func(part []string) error {
-			if err := collect(`SELECT id FROM components WHERE ecosystem = ? AND name = ? AND version IN (`+marks(len(part))+`)`,
+			if err := collect(`SELECT `+compColumns+` FROM components c WHERE ecosystem = ? AND name = ? AND version IN (`+marks(len(part))+`)`,
 				append([]any{k.eco, k.name}, anys(part)...)); err != nil {
 				return err
 			}
-			return collect(`SELECT id FROM components WHERE ecosystem = ? AND source_name = ? AND source_name <> '' AND (source_version IN (`+marks(len(part))+`) OR source_version = '' AND version IN (`+marks(len(part))+`))`,
+			return collect(`SELECT `+compColumns+` FROM components c WHERE ecosystem = ? AND source_name = ? AND source_name <> '' AND (source_version IN (`+marks(len(part))+`) OR source_version = '' AND version IN (`+marks(len(part))+`))`,
 				append(append([]any{k.eco, k.name}, anys(part)...), anys(part)...))
 		})
 		if err != nil {
 			return nil, fmt.Errorf("scanning components: %w", err)
 		}
 	}
-	return ids, nil
+	return found, nil
 }
 
 // loadComponents reads the components with the given IDs.

@@ -161,10 +161,11 @@ func (p *Portfolio) affectedComponents(ctx context.Context, ids []string, open b
 		}
 		byName[k][r.advisory] = true
 	}
-	set, err := p.scanComponents(ctx, rows)
+	found, err := p.scanComponents(ctx, rows)
 	if err != nil {
 		return nil, err
 	}
+	missing := map[int64]bool{}
 	openOf := map[int64][]string{}
 	if open {
 		err := chunks(ids, maxIn, func(part []string) error {
@@ -175,7 +176,9 @@ func (p *Portfolio) affectedComponents(ctx context.Context, ids []string, open b
 				if err := r.Scan(&id, &adv); err != nil {
 					return err
 				}
-				set[id] = true
+				if found[id] == nil {
+					missing[id] = true
+				}
 				openOf[id] = append(openOf[id], adv)
 				return nil
 			})
@@ -184,10 +187,16 @@ func (p *Portfolio) affectedComponents(ctx context.Context, ids []string, open b
 			return nil, fmt.Errorf("reading open findings: %w", err)
 		}
 	}
-	comps, err := p.loadComponents(ctx, p.st.SQL(), sortedKeys(set))
+	// Components with an open finding that the scans did not reach (the advisory no
+	// longer names their version) are read by ID.
+	comps, err := p.loadComponents(ctx, p.st.SQL(), sortedKeys(missing))
 	if err != nil {
 		return nil, err
 	}
+	for _, c := range found {
+		comps = append(comps, c)
+	}
+	slices.SortFunc(comps, func(a, b *comp) int { return cmp.Compare(a.id, b.id) })
 	out := &affected{comps: comps, cands: make(map[int64][]*osv.Vulnerability, len(comps))}
 	for _, c := range comps {
 		cand := map[string]bool{}
