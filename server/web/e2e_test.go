@@ -236,7 +236,7 @@ func endToEnd(t *testing.T, be *backend) {
 	be.api(t, "POST", "/api/v1/attestations", "application/json", readFile(t, "provenance-bad-signature.sigstore.json"), nil)
 	deployment := fmt.Sprintf(`{"artifact_digest": %s, "environment": "production", "target": "web-1"}`, js(ingested.Artifact.Digest))
 	be.api(t, "POST", "/api/v1/deployments", "application/json", []byte(deployment), nil)
-	be.api(t, "POST", "/api/v1/advisories", "application/json", readFile(t, "lodash.osv.json"), nil)
+	be.api(t, "POST", "/api/v1/advisories?wait=true", "application/json", readFile(t, "lodash.osv.json"), nil)
 	// Two more artifacts (other digests, so not the same one again), for the list's pages.
 	for _, name := range []string{"shop-admin", "warehouse"} {
 		digest := fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(name)))
@@ -290,7 +290,7 @@ func endToEnd(t *testing.T, be *backend) {
 		waitText("table.webhooks", "finding.opened"))
 
 	// An advisory is published; its page lists the artifact and where it runs.
-	be.api(t, "POST", "/api/v1/advisories", "application/json", readFile(t, "qs.osv.json"), nil)
+	be.api(t, "POST", "/api/v1/advisories?wait=true", "application/json", readFile(t, "qs.osv.json"), nil)
 	b.step(t, "advisory page",
 		chromedp.Click(chromedp.CSS(`header nav a[href="/advisories"]`)),
 		chromedp.SendKeys(chromedp.ID("advisory-id"), "CVE-2022-24999"),

@@ -47,7 +47,7 @@ func oidcLogin(t *testing.T, be *backend, idp *identityProvider) {
 		digest := fmt.Sprintf("sha256:%x", sha256.Sum256([]byte(a.name)))
 		be.api(t, "POST", "/api/v1/sboms?team="+a.team+"&name="+a.name+"&version=3.1.0&digest="+digest, "application/vnd.cyclonedx+json", readFile(t, "shop.cdx.json"), nil)
 	}
-	be.api(t, "POST", "/api/v1/advisories", "application/json", readFile(t, "lodash.osv.json"), nil)
+	be.api(t, "POST", "/api/v1/advisories?wait=true", "application/json", readFile(t, "lodash.osv.json"), nil)
 	idp.addUser("ann", map[string]any{"sub": "u-ann", "email": "ann@example.com", "name": "Ann Example", "groups": []string{"payments", "contractors"}})
 
 	b := newBrowser(t)

@@ -179,8 +179,8 @@ func (be *backend) findings(t *testing.T, artifact int64) map[string]finding {
 
 func findingTriage(t *testing.T, be *backend) {
 	shop := be.ingest(t, "shop", readFile(t, "shop.cdx.json"))
-	be.api(t, "POST", "/api/v1/advisories", "application/json", readFile(t, "lodash.osv.json"), nil)
-	be.api(t, "POST", "/api/v1/advisories", "application/json", readFile(t, "qs.osv.json"), nil)
+	be.api(t, "POST", "/api/v1/advisories?wait=true", "application/json", readFile(t, "lodash.osv.json"), nil)
+	be.api(t, "POST", "/api/v1/advisories?wait=true", "application/json", readFile(t, "qs.osv.json"), nil)
 	found := be.findings(t, shop)
 	lodash, qs := found["pkg:npm/lodash@4.17.20"], found["pkg:npm/qs@6.7.0"]
 	if lodash.ID == 0 || qs.ID == 0 {
