@@ -29,7 +29,7 @@ const CSRFHeader = "X-CSRF-Token"
 // of failures: clients behind the same proxy or NAT as a guesser keep working (a guesser's
 // credentials never authenticated).
 func (s *Server) authenticateLimited(w http.ResponseWriter, r *http.Request) (*access.Principal, error) {
-	addr := clientAddress(r)
+	addr := s.clientAddress(r)
 	kind, cred := credentials(r)
 	if kind != "" && !s.known.has(cred, s.now()) {
 		if err := s.failures.check(w, addr, "too many failed authentications from this address"); err != nil {

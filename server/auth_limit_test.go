@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -216,7 +217,7 @@ func TestClientAddress(t *testing.T) {
 	} {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.RemoteAddr = tc.remote
-		if got := clientAddress(r); got != tc.want {
+		if got := (&Server{}).clientAddress(r); got != tc.want {
 			t.Errorf("clientAddress(%q) = %q, want %q", tc.remote, got, tc.want)
 		}
 	}
@@ -266,4 +267,69 @@ func TestLimitersPrune(t *testing.T) {
 	if len(l.m) != 2 || l.m["1"] == nil || l.m["new"] == nil {
 		t.Errorf("after pruning full buckets: %d buckets", len(l.m))
 	}
+}
+
+func TestForwardedClient(t *testing.T) {
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fd00::/8")}
+	proxy := "10.0.0.5:443"
+	for _, tc := range []struct {
+		name   string
+		remote string
+		xff    []string
+		want   string
+	}{
+		{"no header", proxy, nil, "ip:10.0.0.5"},
+		{"one hop", proxy, []string{"198.51.100.7"}, "ip:198.51.100.7"},
+		{"forged entries to the left", proxy, []string{"203.0.113.1, 203.0.113.2, 198.51.100.7"}, "ip:198.51.100.7"},
+		{"two proxies", proxy, []string{"198.51.100.7, 10.1.1.1"}, "ip:198.51.100.7"},
+		{"header lines", proxy, []string{"203.0.113.1", "198.51.100.7", "10.1.1.1"}, "ip:198.51.100.7"},
+		{"with port", proxy, []string{"198.51.100.7:5555"}, "ip:198.51.100.7"},
+		{"v6", proxy, []string{"[2001:db8::7]:5555"}, "ip:2001:db8::/64"},
+		{"v6 proxy", "[fd00::1]:443", []string{"2001:db8::7"}, "ip:2001:db8::/64"},
+		{"garbage", proxy, []string{"198.51.100.7, bogus"}, "ip:10.0.0.5"},
+		{"empty entry", proxy, []string{"198.51.100.7,,10.1.1.1"}, "ip:10.1.1.1"},
+		{"only proxies", proxy, []string{"10.1.1.1, 10.2.2.2"}, "ip:10.1.1.1"},
+		{"untrusted peer: header ignored", "192.0.2.1:1", []string{"198.51.100.7"}, "ip:192.0.2.1"},
+		{"too many hops", proxy, []string{strings.Repeat("10.9.9.9,", 40) + "10.9.9.9"}, "ip:10.9.9.9"},
+	} {
+		srv := &Server{opts: Options{TrustedProxies: trusted}}
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tc.remote
+		for _, v := range tc.xff {
+			r.Header.Add("X-Forwarded-For", v)
+		}
+		if got := srv.clientAddress(r); got != tc.want {
+			t.Errorf("%s: clientAddress = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	// Without trusted proxies the header is ignored.
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = proxy
+	r.Header.Set("X-Forwarded-For", "198.51.100.7")
+	if got := (&Server{}).clientAddress(r); got != "ip:10.0.0.5" {
+		t.Errorf("no trusted proxies: clientAddress = %q, want the peer", got)
+	}
+}
+
+func FuzzForwardedClient(f *testing.F) {
+	for _, s := range []string{"198.51.100.7", "203.0.113.1, 10.1.1.1", "[2001:db8::7]:5555", "bogus,,", "10.0.0.1:x, ::ffff:10.0.0.2"} {
+		f.Add(s)
+	}
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	peer := netip.MustParseAddr("10.0.0.5")
+	f.Fuzz(func(t *testing.T, xff string) {
+		got := forwardedClient(peer, []string{xff}, trusted)
+		if !got.IsValid() {
+			t.Errorf("forwardedClient(%q) = an invalid address", xff)
+		}
+		if got == peer {
+			return
+		}
+		for _, e := range strings.Split(xff, ",") {
+			if a, ok := parseForwarded(strings.TrimSpace(e)); ok && a == got {
+				return
+			}
+		}
+		t.Errorf("forwardedClient(%q) = %v: neither the peer nor in the header", xff, got)
+	})
 }
