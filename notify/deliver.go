@@ -11,17 +11,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/hallmark-dev/hallmark/store"
-)
-
-// Delivery batches: deliveries claimed (and recorded) at a time, and requests sent at once.
-const (
-	claimBatch  = 64
-	concurrency = 16
 )
 
 // job is a claimed delivery with what sending it needs.
@@ -40,41 +33,12 @@ func deliveryKey(eventID, webhookID int64) string {
 	return strconv.FormatInt(eventID, 10) + "-" + strconv.FormatInt(webhookID, 10)
 }
 
-// lease is how long a claim lasts: the batch's requests run concurrency at a time, each
-// bounded by the timeout, and recording their outcomes is quick. A replica that dies loses its
-// claims when they expire, and another one sends the deliveries again.
+// lease is how long a claim lasts: a delivery is claimed when a request slot is free for it,
+// so the request starts at once and ends within the timeout, and recording its outcome is
+// quick. A replica that dies loses its claims when they expire, and another one sends the
+// deliveries again.
 func (n *Notifier) lease() time.Duration {
-	return time.Duration(claimBatch/concurrency+1)*n.opts.Timeout + 30*time.Second
-}
-
-// deliver claims up to claimBatch due deliveries, sends them concurrently and records the
-// outcomes in one transaction; it returns how many it claimed. Requests cut short because
-// ctx ended do not count as attempts: their deliveries are released for the next run.
-func (n *Notifier) deliver(ctx context.Context) (int, error) {
-	jobs, err := n.claim(ctx)
-	if err != nil || len(jobs) == 0 {
-		return 0, err
-	}
-	outs := make([]outcome, len(jobs))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, concurrency)
-	for i := range jobs {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			outs[i].status, outs[i].err = n.post(ctx, &jobs[i])
-			outs[i].abandoned = outs[i].err != nil && ctx.Err() != nil
-			outs[i].at = n.now()
-		})
-	}
-	wg.Wait()
-	// Recording must happen even when ctx has just ended.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if err := n.record(rctx, jobs, outs); err != nil {
-		return len(jobs), fmt.Errorf("recording deliveries: %w", err)
-	}
-	return len(jobs), nil
+	return n.opts.Timeout + 30*time.Second
 }
 
 // outcome is the result of one attempt.
@@ -85,19 +49,21 @@ type outcome struct {
 	at        time.Time
 }
 
-// claim takes due pending deliveries nobody holds (or whose holder's lease ran out) for a
-// lease and reads what sending them needs.
-func (n *Notifier) claim(ctx context.Context) ([]job, error) {
+// claim takes up to limit due pending deliveries nobody holds (or whose holder's lease ran
+// out) for a lease and reads what sending them needs. busy counts this replica's requests in
+// flight per webhook: a webhook gets deliveries only while it has at most refillAt, and up to
+// perWebhook in all.
+func (n *Notifier) claim(ctx context.Context, limit int, busy map[int64]int) ([]job, error) {
 	now := ms(n.now())
 	until := now + n.lease().Milliseconds()
-	// Each webhook with due deliveries gets a share of the batch, so that one webhook's
+	// Each webhook with due deliveries gets a share of the slots, so that one webhook's
 	// backlog (a receiver that has been down while events piled up) does not hold back the
 	// deliveries of the others behind it in time order.
-	hooks, err := n.dueWebhooks(ctx, now)
+	hooks, err := n.dueWebhooks(ctx, now, limit, busy)
 	if err != nil || len(hooks) == 0 {
 		return nil, err
 	}
-	per := max(claimBatch/len(hooks), 1)
+	per := max(limit/len(hooks), 1)
 	sub := `SELECT id FROM deliveries WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at <= ? AND claimed_until <= ?
 		ORDER BY next_attempt_at, id LIMIT ?`
 	if n.st.Dialect() == store.Postgres {
@@ -108,11 +74,12 @@ func (n *Notifier) claim(ctx context.Context) ([]job, error) {
 	err = n.st.Transact(ctx, func(tx *sql.Tx) error {
 		ids = ids[:0]
 		for _, h := range hooks {
-			if len(ids) >= claimBatch {
+			if len(ids) >= limit {
 				break
 			}
+			take := min(per, perWebhook-busy[h], limit-len(ids))
 			rows, err := tx.QueryContext(ctx, `UPDATE deliveries SET claimed_until = ? WHERE id IN (`+sub+`) RETURNING id`,
-				until, h, now, now, min(per, claimBatch-len(ids)))
+				until, h, now, now, take)
 			if err != nil {
 				return err
 			}
@@ -161,17 +128,31 @@ func (n *Notifier) claim(ctx context.Context) ([]job, error) {
 	return jobs, nil
 }
 
-// dueWebhooks returns, in turn from the one after the last served, up to claimBatch enabled
-// webhooks that have a delivery due; one index probe each.
-func (n *Notifier) dueWebhooks(ctx context.Context, now int64) ([]int64, error) {
+// dueWebhooks returns, in turn from the one after the last served, up to limit enabled
+// webhooks that have a delivery due that nobody holds, leaving out those with more than
+// refillAt requests in flight (busy); one index probe each.
+func (n *Notifier) dueWebhooks(ctx context.Context, now int64, limit int, busy map[int64]int) ([]int64, error) {
 	n.mu.Lock()
 	after := n.lastHook
 	n.mu.Unlock()
-	q := `SELECT w.id FROM webhooks w WHERE w.disabled = 0 AND w.id > ? AND EXISTS (SELECT 1 FROM deliveries d
-		WHERE d.webhook_id = w.id AND d.state = 'pending' AND d.next_attempt_at <= ?) ORDER BY w.id LIMIT ?`
+	var full []int64
+	for h, k := range busy {
+		if k > refillAt {
+			full = append(full, h)
+		}
+	}
+	skip, skipArgs := "", []any(nil)
+	if len(full) > 0 {
+		var in string
+		in, skipArgs = inList(full)
+		skip = ` AND w.id NOT IN ` + in
+	}
+	q := `SELECT w.id FROM webhooks w WHERE w.disabled = 0 AND w.id > ?` + skip + ` AND EXISTS (SELECT 1 FROM deliveries d
+		WHERE d.webhook_id = w.id AND d.state = 'pending' AND d.next_attempt_at <= ? AND d.claimed_until <= ?) ORDER BY w.id LIMIT ?`
 	var hooks []int64
 	for _, from := range []int64{after, 0} {
-		rows, err := n.st.SQL().QueryContext(ctx, q, from, now, claimBatch-len(hooks))
+		args := append(append([]any{from}, skipArgs...), now, now, limit-len(hooks))
+		rows, err := n.st.SQL().QueryContext(ctx, q, args...)
 		if err != nil {
 			return nil, fmt.Errorf("finding webhooks with due deliveries: %w", err)
 		}
@@ -189,7 +170,7 @@ func (n *Notifier) dueWebhooks(ctx context.Context, now int64) ([]int64, error) 
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("finding webhooks with due deliveries: %w", err)
 		}
-		if after == 0 || len(hooks) >= claimBatch {
+		if after == 0 || len(hooks) >= limit {
 			break
 		}
 	}

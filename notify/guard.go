@@ -136,7 +136,7 @@ func newClient(c *http.Client, allowPrivate bool) *http.Client {
 			DialContext:           d.DialContext,
 			ForceAttemptHTTP2:     true,
 			MaxIdleConns:          64,
-			MaxIdleConnsPerHost:   claimBatch,
+			MaxIdleConnsPerHost:   perWebhook,
 			IdleConnTimeout:       90 * time.Second,
 			TLSHandshakeTimeout:   10 * time.Second,
 			ExpectContinueTimeout: time.Second,

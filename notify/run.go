@@ -79,46 +79,14 @@ func (n *Notifier) Run(ctx context.Context) error {
 	}
 }
 
-// pass fans out what is new and delivers what is due, batch after batch, until nothing is
-// left or ctx ends. While a backlog is delivered, new events are fanned out when Wake is
-// called or Poll has passed, so that they join the queue.
-func (n *Notifier) pass(ctx context.Context) {
-	n.fanOutAll(ctx)
-	last := time.Now()
-	for ctx.Err() == nil {
-		select {
-		case <-n.wake:
-			n.fanOutAll(ctx)
-			last = time.Now()
-		default:
-			if time.Since(last) >= n.opts.Poll {
-				n.fanOutAll(ctx)
-				last = time.Now()
-			}
-		}
-		k, err := n.deliver(ctx)
-		if err != nil {
-			n.logError(ctx, "delivering events", err)
-			return
-		}
-		if k == 0 {
-			return
-		}
+// fanOutBatch fans out one batch of new events and reports whether more may be waiting.
+func (n *Notifier) fanOutBatch(ctx context.Context) bool {
+	k, err := n.fanOut(ctx)
+	if err != nil {
+		n.logError(ctx, "fanning out events", err)
+		return false
 	}
-}
-
-// fanOutAll fans out batches until the new events are all fanned out.
-func (n *Notifier) fanOutAll(ctx context.Context) {
-	for ctx.Err() == nil {
-		k, err := n.fanOut(ctx)
-		if err != nil {
-			n.logError(ctx, "fanning out events", err)
-			return
-		}
-		if k < fanOutBatch {
-			return
-		}
-	}
+	return k == fanOutBatch
 }
 
 // logError logs err unless it is due to the end of ctx.
