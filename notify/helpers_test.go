@@ -58,14 +58,23 @@ func defaultTeam(tb testing.TB, db *store.DB) int64 {
 	return id
 }
 
-// addEvent writes an event to the outbox as package portfolio does and returns its ID.
-func addEvent(tb testing.TB, q interface {
+// rowQuerier is a database or a transaction.
+type rowQuerier interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, team int64, typ, payload string) int64 {
+}
+
+// addEvent writes an event to the outbox as package portfolio does and returns its ID.
+func addEvent(tb testing.TB, q rowQuerier, team int64, typ, payload string) int64 {
+	tb.Helper()
+	return addEventAt(tb, q, team, typ, payload, time.Now())
+}
+
+// addEventAt writes an event created at the given time and returns its ID.
+func addEventAt(tb testing.TB, q rowQuerier, team int64, typ, payload string, at time.Time) int64 {
 	tb.Helper()
 	var id int64
 	if err := q.QueryRowContext(context.Background(), `INSERT INTO events (type, team_id, payload, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		typ, team, payload, time.Now().UnixMilli()).Scan(&id); err != nil {
+		typ, team, payload, at.UnixMilli()).Scan(&id); err != nil {
 		tb.Fatal(err)
 	}
 	return id

@@ -22,7 +22,9 @@
 // xmin has passed the xmax recorded then): a late commit is never skipped. A long transaction
 // anywhere on the server delays that bookkeeping, not the deliveries.
 //
-// Delivered deliveries are removed after Retention; failed ones stay.
+// Once an hour, one replica at a time (see Options.Leases) removes the deliveries delivered
+// more than Retention ago, and the events older than Options.EventRetention whose deliveries
+// are all finished, with those deliveries (the failed ones too).
 //
 // A 2xx answer marks a delivery delivered. Any other answer, a redirect, or a transport error
 // schedules a retry after Options.Backoff; after Options.MaxAttempts attempts the delivery is
@@ -101,7 +103,8 @@ type Webhook struct {
 	// LastError is the error of the latest attempt to deliver to the webhook, "" when that
 	// attempt succeeded (or none was made).
 	LastError string `json:"last_error"`
-	// Failing counts the deliveries given up after Options.MaxAttempts attempts.
+	// Failing counts the deliveries given up after Options.MaxAttempts attempts (of the
+	// events not removed yet: see Options.EventRetention).
 	Failing int `json:"failing"`
 }
 
@@ -143,6 +146,15 @@ type Options struct {
 	Timeout time.Duration
 	// Logger receives delivery failures and database errors; nil means slog.Default().
 	Logger *slog.Logger
+	// EventRetention is how long events (the outbox) are kept: once an event is older and
+	// its deliveries are all finished (delivered or given up), it is removed with them. 0
+	// means DefaultEventRetention; a negative value keeps events forever.
+	EventRetention time.Duration
+	// Leases, when set, lets one replica at a time remove old deliveries and events (once an
+	// hour); Holder names this replica in its leases. Nil means every replica does, which is
+	// correct but repeats the work.
+	Leases Leaser
+	Holder string
 	// AllowPrivateUnsafe permits webhooks on loopback and private addresses. It lets anyone
 	// who may register a webhook make the server send requests into its own network; tests
 	// and single-machine setups only.
@@ -162,6 +174,8 @@ type Notifier struct {
 	idle func()
 	// settle is how long a gap in event IDs is watched before it is judged (gapSettle).
 	settle time.Duration
+	// eventBatch is how many events pruneEvents removes per statement.
+	eventBatch int
 
 	// mu guards gaps and lastHook.
 	mu sync.Mutex
@@ -189,19 +203,23 @@ func New(st *store.DB, opts Options) *Notifier {
 	if opts.Timeout <= 0 {
 		opts.Timeout = defaultTimeout
 	}
+	if opts.EventRetention == 0 {
+		opts.EventRetention = DefaultEventRetention
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.Default()
 	}
 	return &Notifier{
-		st:     st,
-		opts:   opts,
-		log:    log.With("component", "notify"),
-		client: newClient(opts.Client, opts.AllowPrivateUnsafe),
-		wake:   make(chan struct{}, 1),
-		now:    time.Now,
-		settle: gapSettle,
-		gaps:   map[int64]*gap{},
+		st:         st,
+		opts:       opts,
+		log:        log.With("component", "notify"),
+		client:     newClient(opts.Client, opts.AllowPrivateUnsafe),
+		wake:       make(chan struct{}, 1),
+		now:        time.Now,
+		settle:     gapSettle,
+		eventBatch: eventBatch,
+		gaps:       map[int64]*gap{},
 	}
 }
 

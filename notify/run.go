@@ -26,33 +26,10 @@ func DefaultBackoff(attempt int) time.Duration {
 	return d + rand.N(d/4+1)
 }
 
-// Retention of delivered deliveries.
-const (
-	Retention  = 30 * 24 * time.Hour // how long a delivered delivery is kept
-	pruneEvery = time.Hour
-	pruneBatch = 10000
-)
-
-// prune removes the deliveries delivered more than Retention ago, a batch at a time. Pending
-// and failed deliveries stay: the failed ones are what a webhook's failures show.
-func (n *Notifier) prune(ctx context.Context) error {
-	cutoff := ms(n.now().Add(-Retention))
-	for {
-		res, err := n.st.SQL().ExecContext(ctx, `DELETE FROM deliveries WHERE id IN
-			(SELECT id FROM deliveries WHERE state = 'delivered' AND delivered_at < ? LIMIT ?)`, cutoff, pruneBatch)
-		if err != nil {
-			return err
-		}
-		if k, err := res.RowsAffected(); err != nil || k < pruneBatch {
-			return err
-		}
-	}
-}
-
 // Run fans out new events and delivers due deliveries until ctx ends, then returns nil.
 // Several replicas may run it on one database. Errors (a database that went away, say) are
-// logged and the work retried at the next poll. Once an hour, deliveries delivered more than
-// Retention ago are removed. Requests in flight when ctx ends are abandoned without counting
+// logged and the work retried at the next poll. Once an hour, old deliveries and events are
+// removed (see cleanUp). Requests in flight when ctx ends are abandoned without counting
 // as attempts; their deliveries are released for the next run.
 func (n *Notifier) Run(ctx context.Context) error {
 	t := time.NewTimer(0)
@@ -67,8 +44,8 @@ func (n *Notifier) Run(ctx context.Context) error {
 		}
 		n.pass(ctx)
 		if time.Since(pruned) >= pruneEvery {
-			if err := n.prune(ctx); err != nil {
-				n.logError(ctx, "removing old deliveries", err)
+			if _, err := n.cleanUp(ctx); err != nil {
+				n.logError(ctx, "removing old deliveries and events", err)
 			}
 			pruned = time.Now()
 		}

@@ -56,7 +56,7 @@ const serveExamples = `  hallmark serve
 type serveFlags struct {
 	listen, db, logFormat, logLevel        string
 	advisories                             stringList
-	syncInterval, drain                    time.Duration
+	syncInterval, drain, eventRetention    time.Duration
 	oidcIssuer, oidcClientID, oidcSecret   string
 	oidcRedirect, oidcTeamClaim, oidcScope string
 	secureCookies, webhooksPrivate         bool
@@ -73,6 +73,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.StringVar(&f.db, "db", "", "database `DSN`: sqlite:PATH, a file path, or postgres://… (default: server.db in the user data directory)")
 	fs.Var(&f.advisories, "advisories", "sync advisories from `source` (directory, zip or OSV bucket URL; repeatable)")
 	fs.DurationVar(&f.syncInterval, "sync-interval", time.Hour, "time between advisory syncs")
+	fs.DurationVar(&f.eventRetention, "event-retention", notify.DefaultEventRetention, "how long events are kept once their webhook deliveries are finished (0 keeps them forever)")
 	fs.DurationVar(&f.drain, "drain", 30*time.Second, "how long requests in flight may take to finish at shutdown")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log `format`: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
@@ -106,6 +107,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if f.syncInterval < time.Minute {
 		return usageErrorf("serve: --sync-interval must be at least 1m")
 	}
+	if f.eventRetention < 0 {
+		return usageErrorf("serve: --event-retention must not be negative (0 keeps events forever)")
+	}
 	oidcScope, err := access.ParseScope(f.oidcScope)
 	if err != nil {
 		return usageErrorf("serve: --oidc-scope: %v", err)
@@ -138,7 +142,14 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if opts.Evidence, err = newEvidence(st, f); err != nil {
 		return err
 	}
-	notifier := notify.New(st, notify.Options{Logger: log, AllowPrivateUnsafe: f.webhooksPrivate})
+	host, _ := os.Hostname()
+	holder := fmt.Sprintf("%s/%d/%s", host, os.Getpid(), access.NewToken()[3:11]) // names this replica in leases
+	retention := f.eventRetention
+	if retention == 0 {
+		retention = -1 // forever
+	}
+	notifier := notify.New(st, notify.Options{Logger: log, AllowPrivateUnsafe: f.webhooksPrivate,
+		EventRetention: retention, Leases: acc, Holder: holder})
 	opts.Webhooks = server.WebhookService(notifier)
 	if f.oidcIssuer != "" {
 		if opts.OIDC, err = newOIDC(ctx, f, oidcScope); err != nil {
@@ -156,9 +167,8 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintf(env.Stderr, "hallmark: serving http://%s (database %s)\n", ln.Addr(), st.Path)
 	workers := []server.Worker{{Name: "webhook delivery", Run: notifier.Run}, srv.ReevaluationWorker(0)}
 	if len(f.advisories) > 0 {
-		host, _ := os.Hostname()
 		workers = append(workers, srv.SyncWorker(server.SyncOptions{
-			Sources: f.advisories, Interval: f.syncInterval, Holder: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), access.NewToken()[3:11]),
+			Sources: f.advisories, Interval: f.syncInterval, Holder: holder,
 		}))
 	}
 	return server.Serve(ctx, ln, srv, server.ServeOptions{Drain: f.drain, Logger: log}, workers...)
