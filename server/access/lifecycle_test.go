@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -232,6 +233,38 @@ func FuzzParseExpiry(f *testing.F) {
 		case got.IsZero():
 		case !got.After(now) || got.Sub(now) > access.MaxTokenLifetime:
 			t.Errorf("ParseExpiry(%q) = %v: outside (now, now+%v]", s, got, access.MaxTokenLifetime)
+		}
+	})
+}
+
+// TestTokenLastUseReplicas authenticates one token on several replicas at once: each succeeds
+// and the recorded last use is the time they share.
+func TestTokenLastUseReplicas(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		const n = 8
+		ctx := context.Background()
+		first, c := openClocked(t, dsn)
+		secret, _, err := first.CreateToken(ctx, "ci", access.Read, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		replicas := []*access.Access{first}
+		for len(replicas) < n {
+			a := open(t, dsn)
+			access.SetClock(a, c.now)
+			replicas = append(replicas, a)
+		}
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i, a := range replicas {
+			wg.Go(func() { _, errs[i] = a.Authenticate(ctx, secret) })
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		if got := tokenNamed(t, first, "ci").LastUsed; !got.Equal(c.t) {
+			t.Errorf("last use %v, want %v", got, c.t)
 		}
 	})
 }
