@@ -1,7 +1,7 @@
 // Package access decides who may call the server and what they see: teams, API tokens (random,
-// shown once, stored as SHA-256 hashes) with a scope, users who log in to the web UI through
-// OIDC, and their sessions. A caller is a Principal: its scope and its teams, or all teams for
-// admin callers.
+// shown once, stored as SHA-256 hashes) with a scope, an optional expiry and a record of their
+// last use, users who log in to the web UI through OIDC, and their sessions. A caller is a
+// Principal: its scope and its teams, or all teams for admin callers.
 //
 // Scopes are ordered: read < ingest < triage < admin. A route needs a scope and accepts every
 // caller whose scope is at least that.
