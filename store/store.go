@@ -56,7 +56,24 @@ var ErrUnsupported = errors.New("unsupported database")
 // "sqlite:PATH", or a plain file path (SQLite). A SQLite file and its directory are created
 // if needed. Migrations not applied yet are applied.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	db, err := OpenNoMigrate(ctx, dsn)
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// Options tune how a database is opened.
+type Options struct {
+	// CacheKiB is the page cache of each SQLite connection, in KiB; 0 means DefaultCacheKiB.
+	// PostgreSQL ignores it.
+	CacheKiB int
+}
+
+// DefaultCacheKiB is the SQLite page cache per connection that Open gives: 32 MiB, for a server
+// whose concurrent requests read a database of gigabytes. A command that opens a database for
+// one scan needs less (see vulndb.Open).
+const DefaultCacheKiB = 32 << 10
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	db, err := openNoMigrate(ctx, dsn, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +92,10 @@ func IsPostgres(dsn string) bool {
 // OpenNoMigrate opens the database like Open but applies no migration; Pending and Migrate
 // tell and do what is left.
 func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
+	return openNoMigrate(ctx, dsn, Options{})
+}
+
+func openNoMigrate(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if IsPostgres(dsn) {
 		sqldb, err := openPostgres(dsn)
 		if err != nil {
@@ -96,10 +117,14 @@ func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) {
 		}
 	}
 	q := url.Values{}
-	// A 32 MiB page cache: a scan looks up thousands of packages in a database of a gigabyte or
-	// more. (A memory map measured no faster and counts the mapped file in the resident size.)
+	// A page cache of opts.CacheKiB. (A memory map measured no faster and counts the mapped
+	// file in the resident size.)
+	cache := opts.CacheKiB
+	if cache <= 0 {
+		cache = DefaultCacheKiB
+	}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)", "temp_store(MEMORY)",
-		"cache_size(-32768)"} {
+		fmt.Sprintf("cache_size(-%d)", cache)} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

@@ -48,8 +48,13 @@ func DefaultPath(getenv func(string) string) (string, error) {
 
 // Open opens (creating if needed) the database at dsn. Index rows stored in another key
 // format than the build's (lookup.KeyFormat) are re-derived first (see EnsureKeyFormat).
+//
+// Each SQLite connection gets an 8 MiB page cache (store.Options.CacheKiB) rather than the
+// server's 32 MiB: a scan reads most index pages once, and with one connection per core the
+// larger cache cost a scan of 10,000 packages against 500,000 advisories about 100 MiB of
+// resident memory for no measurable speed (BENCHMARKS.md).
 func Open(ctx context.Context, dsn string, schemes SchemeFunc) (*DB, error) {
-	st, err := store.Open(ctx, dsn)
+	st, err := store.OpenWith(ctx, dsn, store.Options{CacheKiB: 8 << 10})
 	if err != nil {
 		return nil, fmt.Errorf("opening the advisory database %s: %w", dsn, err)
 	}

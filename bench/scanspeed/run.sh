@@ -6,23 +6,44 @@
 # peak RSS (GNU time) of each tool.
 #
 # usage: bench/scanspeed/run.sh [REPETITIONS]   (default 7)
+#        CORPUS=bench/corpus/osv-500k [HALLMARK_DB=FILE] bench/scanspeed/run.sh [REPETITIONS]
+# With CORPUS, both tools scan the same inputs against that advisory corpus instead (a
+# directory in the OSV bucket layout, such as the 500,000 advisories of bench/genosv, the
+# scale of the public OSV database); HALLMARK_DB names a database already imported from it
+# (else it is imported once, which takes about a minute for 500,000 advisories).
 # Needs osv-scanner v2.4.0 (see bench/agreement/run.sh), go, python3, /usr/bin/time.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 reps=${1:-7}
 out=$(mktemp -d "${TMPDIR:-/tmp}/hallmark-scanspeed.XXXXXX")
-
-# The agreement script builds the shared database layout and hallmark; reuse it.
-"$repo/bench/agreement/run.sh" "$out" >/dev/null 2>&1 || true
-[[ -x $out/hallmark && -d $out/db/osv-scanner ]] || { echo "bench/agreement/run.sh did not prepare $out" >&2; exit 1; }
 osv=${OSV_SCANNER:-$(command -v osv-scanner || echo "$(go env GOPATH)/bin/osv-scanner")}
 
-# Hallmark's database is imported once, as a user's would be (db import or db update).
-"$out/hallmark" db import --quiet --db "$out/hallmark.db" "$out/db/osv-scanner"
+if [[ -n ${CORPUS:-} ]]; then
+	corpus=$(cd "$CORPUS" && pwd)
+	(cd "$repo" && go build -o "$out/hallmark" ./cmd/hallmark)
+	# osv-scanner reads $DIR/osv-scanner/<ecosystem>/all.zip (copies: it does not read links).
+	for d in "$corpus"/*/; do
+		e=$(basename "$d")
+		mkdir -p "$out/db/osv-scanner/$e"
+		cp "$d/all.zip" "$out/db/osv-scanner/$e/all.zip"
+	done
+	db=${HALLMARK_DB:-$out/hallmark.db}
+	[[ -n ${HALLMARK_DB:-} ]] || "$out/hallmark" db import --quiet --db "$db" "$corpus"
+	# One scan first, so that a database imported by an older build is migrated outside the
+	# measured runs.
+	(cd "$repo/bench/agreement/inputs" && "$out/hallmark" scan --quiet --db "$db" --format json -o /dev/null . || true)
+else
+	# The agreement script builds the shared database layout and hallmark; reuse it.
+	"$repo/bench/agreement/run.sh" "$out" >/dev/null 2>&1 || true
+	[[ -x $out/hallmark && -d $out/db/osv-scanner ]] || { echo "bench/agreement/run.sh did not prepare $out" >&2; exit 1; }
+	# Hallmark's database is imported once, as a user's would be (db import or db update).
+	db=$out/hallmark.db
+	"$out/hallmark" db import --quiet --db "$db" "$out/db/osv-scanner"
+fi
 
 cd "$repo/bench/agreement/inputs"
-run_hallmark() { /usr/bin/time -f '%e %M' "$out/hallmark" scan --quiet --db "$out/hallmark.db" --format json -o /dev/null . 2>&1 | tail -1 || true; }
+run_hallmark() { /usr/bin/time -f '%e %M' "$out/hallmark" scan --quiet --db "$db" --format json -o /dev/null . 2>&1 | tail -1 || true; }
 run_osv() {
 	OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY=$out/db /usr/bin/time -f '%e %M' "$osv" scan source --recursive \
 		--offline --offline-vulnerabilities --no-ignore --no-call-analysis=all --format json --output /dev/null . 2>&1 | tail -1 || true
