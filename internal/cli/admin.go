@@ -71,6 +71,12 @@ func runAdmin(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var expiry time.Time // checked before the database is opened
+	if sub == "token create" && *expires != "" {
+		if expiry, err = access.ParseExpiry(*expires, time.Now()); err != nil {
+			return usageErrorf("admin token create: --expires: %v", err)
+		}
+	}
 	acc, closeDB, err := openAccess(ctx, env, *db)
 	if err != nil {
 		return err
@@ -85,13 +91,7 @@ func runAdmin(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return usageErrorf("admin token create: %v", err)
 		}
-		req := access.TokenRequest{Name: *name, Scope: sc, Teams: teams}
-		if *expires != "" {
-			if req.Expires, err = access.ParseExpiry(*expires, time.Now()); err != nil {
-				return usageErrorf("admin token create: --expires: %v", err)
-			}
-		}
-		secret, tok, err := acc.IssueToken(ctx, req)
+		secret, tok, err := acc.IssueToken(ctx, access.TokenRequest{Name: *name, Scope: sc, Teams: teams, Expires: expiry})
 		if err != nil {
 			return err
 		}
