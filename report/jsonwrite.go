@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"sync"
 )
 
 // parallelFindings is the number of findings from which WriteJSON encodes them on all cores.
@@ -32,45 +31,71 @@ func writeJSONParallel(w io.Writer, n *Result) error {
 		return fmt.Errorf("writing JSON: no single findings list in the result")
 	}
 	// Each chunk is a run of array elements, as the whole document's encoder writes them at
-	// depth 2 ("    {" … "    }"), joined by ",\n    ".
+	// depth 2 ("    {" … "    }"), joined by ",\n    ". Chunks are encoded on all cores and
+	// written in order as they are done, at most inFlight of them held at once, so the output
+	// is never all in memory (it is the largest thing a big scan holds at its end).
 	workers := max(1, runtime.GOMAXPROCS(0))
-	per := (len(findings) + workers*4 - 1) / (workers * 4)
-	chunks := make([]bytes.Buffer, (len(findings)+per-1)/per)
-	errs := make([]error, len(chunks))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, workers)
-	for i := range chunks {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			for j, f := range findings[i*per : min((i+1)*per, len(findings))] {
-				if j > 0 {
-					chunks[i].WriteString(",\n    ")
-				}
-				if errs[i] = encodeIndented(&chunks[i], &f, "    "); errs[i] != nil {
-					return
-				}
-				chunks[i].Truncate(chunks[i].Len() - 1) // the encoder's newline
-			}
-		}()
+	inFlight := 2 * workers
+	nChunks := (len(findings) + jsonChunk - 1) / jsonChunk
+	type chunk struct {
+		buf bytes.Buffer
+		err error
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
+	done := make([]chan *chunk, nChunks)
+	for i := range done {
+		done[i] = make(chan *chunk, 1)
+	}
+	slots := make(chan struct{}, inFlight)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for i := range nChunks {
+			select {
+			case slots <- struct{}{}:
+			case <-stop:
+				return
+			}
+			go func() {
+				c := &chunk{}
+				for j, f := range findings[i*jsonChunk : min((i+1)*jsonChunk, len(findings))] {
+					if j > 0 {
+						c.buf.WriteString(",\n    ")
+					}
+					if c.err = encodeIndented(&c.buf, &f, "    "); c.err != nil {
+						break
+					}
+					c.buf.Truncate(c.buf.Len() - 1) // the encoder's newline
+				}
+				done[i] <- c
+			}()
+		}
+	}()
+	b := head.Bytes()
+	if err := writeAll(w, b[:at], []byte("\n  \"findings\": [\n    ")); err != nil {
+		return err
+	}
+	for i := range nChunks {
+		c := <-done[i]
+		<-slots
+		if c.err != nil {
+			return c.err
+		}
+		sep := []byte(",\n    ")
+		if i == 0 {
+			sep = nil
+		}
+		if err := writeAll(w, sep, c.buf.Bytes()); err != nil {
 			return err
 		}
 	}
-	b := head.Bytes()
-	parts := [][]byte{b[:at], []byte("\n  \"findings\": [\n    ")}
-	for i := range chunks {
-		if i > 0 {
-			parts = append(parts, []byte(",\n    "))
-		}
-		parts = append(parts, chunks[i].Bytes())
-	}
-	parts = append(parts, []byte("\n  ]"), b[at+len(marker):])
+	return writeAll(w, []byte("\n  ]"), b[at+len(marker):])
+}
+
+// jsonChunk is how many findings one chunk of writeJSONParallel holds (about 250 KB of JSON).
+const jsonChunk = 256
+
+// writeAll writes the parts in order.
+func writeAll(w io.Writer, parts ...[]byte) error {
 	for _, p := range parts {
 		if _, err := w.Write(p); err != nil {
 			return err
