@@ -228,6 +228,9 @@ On the first start of a database without tokens, a bootstrap admin token is prin
 stderr. --advisories (repeatable) names directories or zips of OSV advisories or an OSV bucket
 URL, synced at start and every --sync-interval by one replica at a time (a lease in the
 database); the advisories that changed are re-evaluated against the portfolio at once.
+Advisories posted to the API are stored and queued; a re-evaluation worker on every replica
+re-evaluates them at once (POST /api/v1/advisories?wait=true waits for it), and the queue is in
+the database, so a replica that stops leaves its work to the others.
 GET /healthz answers while the process runs, GET /readyz when the database answers and no
 migration is pending. SIGINT or SIGTERM stops accepting connections, lets requests finish (at
 most --drain, 30s) and stops the background work. Logs: --log-format text|json, --log-level.
@@ -236,21 +239,23 @@ Web UI login through OIDC: --oidc-issuer, --oidc-client-id, --oidc-client-secret
 existing teams it names become the user's), --oidc-scope (default triage); --secure-cookies
 behind TLS. Attestations are verified against --trusted-root, --attest-identity
 ISSUER_REGEXP,SAN_REGEXP and --attest-key PUB.pem. Each token or session may make --rate
-requests per second (default 20, bursts of --burst 100). See docs/server.md.
+requests per second (default 20, bursts of --burst 100). Failed authentications are limited
+per client address (20, then one every 6 s; 429 with Retry-After); every limit is kept per
+process. See docs/server.md.
 
 The web interface is served at / on the same address as the API. Sign in through your
 identity provider (the --oidc-* flags) or, for development, choose "Use an API token" on the
 login page and paste a token from hallmark admin token create; it is kept for the browser tab
 only. Pages: Dashboard (open findings by severity and environment, trend, time to remediate,
-version sprawl), Artifacts (search, components, findings, the dependency tree with the paths
-to a vulnerable component highlighted, attestations, deployments), Advisories (what an
-advisory or CVE affects, triage, audit trail, OpenVEX download) and Webhooks (delivery
-failures).
+version sprawl), Artifacts (search, components, findings with triage of each, the dependency
+tree with the paths to a vulnerable component highlighted, attestations, deployments),
+Components (which artifacts hold a package in a version range), Advisories (what an advisory
+or CVE affects, triage, audit trail, OpenVEX download) and Webhooks (delivery failures).
 
 # hallmark admin
 
-	hallmark admin token create --db DSN --name NAME --scope read|ingest|triage|admin [--team T]...
-	hallmark admin token list|revoke ID
+	hallmark admin token create --db DSN --name NAME --scope read|ingest|triage|admin [--team T]... [--expires 90d|2027-01-01]
+	hallmark admin token list [--json] | revoke NAME|ID
 	hallmark admin team create NAME | list
 
 manages access in the server's database. token create prints the new token as its last line:
@@ -258,7 +263,10 @@ manages access in the server's database. token create prints the new token as it
 read queries the token's teams, ingest also uploads SBOMs, deployments, attestations and VEX,
 triage also records analyses and manages webhooks, admin sees every team and posts advisories.
 Missing teams are created. A request without a valid token answers 401; a resource of another
-team answers 404.
+team answers 404. Tokens never expire unless --expires gives a lifetime (90d, 12w, 36h), a date
+(midnight UTC) or an RFC 3339 time; an expired or revoked token answers 401 saying so. token
+list shows every token with its expiry, last use (recorded at most once a minute) and
+revocation; token revoke takes an ID or the name of one live token.
 
 # hallmark push
 
