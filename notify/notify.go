@@ -15,6 +15,11 @@
 // once; receivers deduplicate with the X-Hallmark-Delivery header, which is the same across
 // retries. Deliveries are not ordered.
 //
+// Run starts a pass when Wake is called, every Options.Poll, and, on PostgreSQL, when any
+// transaction that wrote events commits on any replica: a trigger on the events table
+// (migration 0011) sends a notification on channel hallmark_events, which Run listens for on a
+// connection of its own.
+//
 // PostgreSQL hands out event IDs before commit, so events may commit out of ID order. The
 // fan-out cursor (the ID below which every event is fanned out) therefore stops at a missing
 // ID, events beyond it are fanned out anyway and remembered, and the cursor passes the missing
@@ -176,6 +181,10 @@ type Notifier struct {
 	settle time.Duration
 	// eventBatch is how many events pruneEvents removes per statement.
 	eventBatch int
+	// relisten is how long a failed listener waits before it connects again.
+	relisten time.Duration
+	// listening, when set (by tests), is called each time the listener has started listening.
+	listening func()
 
 	// mu guards gaps and lastHook.
 	mu sync.Mutex
@@ -219,12 +228,14 @@ func New(st *store.DB, opts Options) *Notifier {
 		now:        time.Now,
 		settle:     gapSettle,
 		eventBatch: eventBatch,
+		relisten:   relisten,
 		gaps:       map[int64]*gap{},
 	}
 }
 
 // Wake tells Run that an event was written: it fans out and delivers now instead of at the
-// next poll. It never blocks.
+// next poll. It never blocks. On PostgreSQL, Run is also woken, on every replica, when any
+// transaction that wrote events commits (LISTEN/NOTIFY; see Run).
 func (n *Notifier) Wake() {
 	select {
 	case n.wake <- struct{}{}:

@@ -3,7 +3,10 @@ package notify
 import (
 	"context"
 	"math/rand/v2"
+	"sync"
 	"time"
+
+	"github.com/hallmark-dev/hallmark/store"
 )
 
 // Backoff bounds.
@@ -28,10 +31,20 @@ func DefaultBackoff(attempt int) time.Duration {
 
 // Run fans out new events and delivers due deliveries until ctx ends, then returns nil.
 // Several replicas may run it on one database. Errors (a database that went away, say) are
-// logged and the work retried at the next poll. Once an hour, old deliveries and events are
-// removed (see cleanUp). Requests in flight when ctx ends are abandoned without counting
+// logged and the work retried at the next poll. On PostgreSQL, Run also listens for the
+// notification that a trigger sends when a transaction that wrote events commits (migration
+// 0011), so that every replica, not only the one whose Wake was called, fans out and delivers
+// at once; polling remains the fallback. Once an hour, old deliveries and events are removed
+// (see cleanUp). Requests in flight when ctx ends are abandoned without counting
 // as attempts; their deliveries are released for the next run.
 func (n *Notifier) Run(ctx context.Context) error {
+	if n.st.Dialect() == store.Postgres {
+		lctx, stop := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { n.listen(lctx) })
+		defer wg.Wait()
+		defer stop()
+	}
 	t := time.NewTimer(0)
 	defer t.Stop()
 	var pruned time.Time

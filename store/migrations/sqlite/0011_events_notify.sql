@@ -1,0 +1,3 @@
+-- PostgreSQL's 0011 makes inserts into the outbox notify the other replicas. SQLite serves one
+-- process, which wakes its own webhook delivery: nothing to do here.
+SELECT 1;
