@@ -32,9 +32,9 @@ const (
 // (or resolves) findings, with events, in one transaction.
 //
 // The matching runs before the transaction (it only reads advisories), so the database's
-// write lock is held only for the writes. An advisory imported and re-evaluated between the
-// matching and the commit is therefore not matched against this upload (until the next
-// re-evaluation of that advisory or upload of the artifact): a narrow window, not closed yet.
+// write lock is held only for the writes. The upload holds the gate (gate.go) from before the
+// matching until the commit, so that a re-evaluation of an advisory stored in between waits
+// and then finds this upload's components.
 //
 // Components are matched as package match and package scan match them, except for source
 // checkouts: a GIT range's commits are matched at upload, but a re-evaluation finds no new
@@ -63,9 +63,17 @@ func (p *Portfolio) Ingest(ctx context.Context, req IngestRequest) (*IngestResul
 	if err != nil {
 		return nil, err
 	}
+	leave, err := p.enterUpload(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
 	want, err := p.match(ctx, comps, schemes)
 	if err != nil {
 		return nil, err
+	}
+	if p.afterMatch != nil {
+		p.afterMatch()
 	}
 	now := p.now()
 	res := &IngestResult{Components: len(comps), Findings: len(want)}

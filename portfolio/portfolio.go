@@ -26,9 +26,12 @@ var (
 
 // Portfolio is the portfolio kept in one database, next to the advisories.
 type Portfolio struct {
-	st  *store.DB
-	adv *vulndb.DB
-	now func() time.Time
+	st   *store.DB
+	adv  *vulndb.DB
+	now  func() time.Time
+	gate gate // orders uploads and re-evaluations (gate.go)
+	// afterMatch, when set by a test, runs in Ingest between the matching and the transaction.
+	afterMatch func()
 }
 
 // New returns the portfolio kept in st, matched against the advisories in adv (which lives in

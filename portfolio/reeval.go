@@ -41,6 +41,11 @@ func (p *Portfolio) Reevaluate(ctx context.Context, advisoryIDs []string) (*Reev
 }
 
 func (p *Portfolio) reevaluate(ctx context.Context, ids []string) (*ReevalStats, error) {
+	// Uploads that matched before these advisories were stored must have committed before
+	// the range scans look for their components (gate.go).
+	if err := p.passGate(ctx); err != nil {
+		return nil, err
+	}
 	schemes := match.Memo(lookup.For)
 	aff, err := p.affectedComponents(ctx, ids, true)
 	if err != nil {
