@@ -64,3 +64,38 @@ func BenchmarkWakeToReceiver(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNotifyToReceiver measures, on PostgreSQL, the latency of one event written through
+// another replica's connections, with no Wake call: from its commit to the receiver's answer,
+// through LISTEN/NOTIFY (Poll one hour).
+func BenchmarkNotifyToReceiver(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dsn := storetest.NewPostgres(b)
+	writer := openDB(b, dsn)
+	f := setup(b, dsn, Options{Poll: time.Hour}, nil, nil)
+	conn, err := f.db.SQL().Conn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ok bool
+	conn.Raw(func(dc any) error { _, ok = dc.(pgxConner); return nil })
+	conn.Close()
+	if !ok {
+		b.Skip("package store's PostgreSQL driver connection has no Conn() *pgx.Conn method yet")
+	}
+	f.rcv.got = make(chan request, 1)
+	listening := make(chan struct{}, 1)
+	f.n.listening = func() { listening <- struct{}{} }
+	done := make(chan error)
+	go func() { done <- f.n.Run(ctx) }()
+	<-listening
+	b.ResetTimer()
+	for range b.N {
+		addEvent(b, writer.SQL(), f.team, "finding.opened", payload)
+		<-f.rcv.got
+	}
+	b.StopTimer()
+	cancel()
+	<-done
+}
