@@ -36,9 +36,8 @@ const (
 // matching until the commit, so that a re-evaluation of an advisory stored in between waits
 // and then finds this upload's components.
 //
-// Components are matched as package match and package scan match them, except for source
-// checkouts: a GIT range's commits are matched at upload, but a re-evaluation finds no new
-// GIT findings (it only keeps or resolves those open).
+// Components are matched as package match and package scan match them; source checkouts
+// by the commits a GIT range names, at upload and at re-evaluation alike.
 func (p *Portfolio) Ingest(ctx context.Context, req IngestRequest) (*IngestResult, error) {
 	inv := req.Inventory
 	name, ver := strings.TrimSpace(req.Name), strings.TrimSpace(req.Version)

@@ -170,6 +170,10 @@ func (p *Portfolio) affectedComponents(ctx context.Context, ids []string, open b
 	if err != nil {
 		return nil, err
 	}
+	byCommit, err := p.scanCommits(ctx, ids, found)
+	if err != nil {
+		return nil, err
+	}
 	missing := map[int64]bool{}
 	openOf := map[int64][]string{}
 	if open {
@@ -217,6 +221,9 @@ func (p *Portfolio) affectedComponents(ctx context.Context, ids []string, open b
 		for _, id := range openOf[c.id] {
 			cand[id] = true
 		}
+		for _, id := range byCommit[c.id] {
+			cand[id] = true
+		}
 		var vs []*osv.Vulnerability
 		for id := range cand {
 			if v := byID[id]; v != nil {
@@ -225,6 +232,58 @@ func (p *Portfolio) affectedComponents(ctx context.Context, ids []string, open b
 		}
 		slices.SortFunc(vs, func(a, b *osv.Vulnerability) int { return cmp.Compare(a.ID, b.ID) })
 		out.cands[c.id] = vs
+	}
+	return out, nil
+}
+
+// scanCommits adds to found the source checkouts whose commit a GIT range of the advisories
+// names as affected, in the same repository, and returns those advisories by component ID
+// (package match then decides, as at upload).
+func (p *Portfolio) scanCommits(ctx context.Context, ids []string, found map[int64]*comp) (map[int64][]string, error) {
+	type gitRow struct{ advisory, repo string }
+	byRev := map[string][]gitRow{}
+	err := chunks(ids, maxIn, func(part []string) error {
+		return queryEach(ctx, p.st.SQL(), `SELECT advisory_id, version, repo FROM affected WHERE advisory_id IN (`+marks(len(part))+`) AND kind = 'git'`,
+			anys(part), func(r *sql.Rows) error {
+				var adv, commit string
+				var repo sql.NullString
+				if err := r.Scan(&adv, &commit, &repo); err != nil {
+					return err
+				}
+				byRev[commit] = append(byRev[commit], gitRow{adv, repo.String})
+				return nil
+			})
+	})
+	if err != nil || len(byRev) == 0 {
+		return nil, err
+	}
+	revs := make([]string, 0, len(byRev))
+	for c := range byRev {
+		revs = append(revs, c)
+	}
+	slices.Sort(revs)
+	out := map[int64][]string{}
+	err = chunks(revs, maxIn, func(part []string) error {
+		return queryEach(ctx, p.st.SQL(), `SELECT `+compColumns+` FROM components c WHERE c.vcs_revision IN (`+marks(len(part))+`) AND c.vcs_revision <> ''`,
+			anys(part), func(r *sql.Rows) error {
+				c, err := scanComp(r)
+				if err != nil {
+					return err
+				}
+				repo := match.NormalizeRepo(c.vcsURL)
+				for _, g := range byRev[c.vcsRevision] {
+					if g.repo == repo {
+						out[c.id] = append(out[c.id], g.advisory)
+					}
+				}
+				if len(out[c.id]) > 0 && found[c.id] == nil {
+					found[c.id] = c
+				}
+				return nil
+			})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scanning source checkouts: %w", err)
 	}
 	return out, nil
 }
