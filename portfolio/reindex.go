@@ -31,9 +31,11 @@ type ReindexStats struct {
 // reindexBatchSize is how many components one transaction of a re-index reads.
 const reindexBatchSize = 5000
 
-// ensureKeyFormat re-keys the components when their recorded key format is not the build's,
-// logging to log.
-func (p *Portfolio) ensureKeyFormat(ctx context.Context, log *slog.Logger) error {
+// EnsureKeys re-keys the components (Reindex) when their recorded key format is not the
+// build's, and records it (see vulndb.EnsureKeyFormat); it logs to log what it re-keys. New
+// calls it; a command that migrates a database before servers start can call it too, for its
+// error and its logger.
+func (p *Portfolio) EnsureKeys(ctx context.Context, log *slog.Logger) error {
 	_, err := vulndb.EnsureKeyFormat(ctx, p.st, KeySubjectComponents, func(ctx context.Context, from int) error {
 		var n int
 		if err := p.st.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM components`).Scan(&n); err != nil {
@@ -56,10 +58,10 @@ func (p *Portfolio) ensureKeyFormat(ctx context.Context, log *slog.Logger) error
 	return err
 }
 
-// ensureKeyFormatUnchecked is ensureKeyFormat for New, which cannot return an error: a
+// ensureKeyFormatUnchecked is EnsureKeys for New, which cannot return an error: a
 // failure is logged, the format stays unrecorded, and the next start tries again.
 func (p *Portfolio) ensureKeyFormatUnchecked() {
-	if err := p.ensureKeyFormat(context.Background(), slog.Default()); err != nil {
+	if err := p.EnsureKeys(context.Background(), slog.Default()); err != nil {
 		slog.Default().Error("re-indexing the components' version keys failed; advisories may miss components until it succeeds", "err", err)
 	}
 }

@@ -102,9 +102,11 @@ type ReindexStats struct {
 // reindexBatchSize is how many advisories one transaction of a re-index reads and rewrites.
 const reindexBatchSize = 1000
 
-// ensureKeyFormat re-indexes the advisories when their recorded key format is not the
-// build's (see EnsureKeyFormat), logging to log.
-func (d *DB) ensureKeyFormat(ctx context.Context, log *slog.Logger) error {
+// EnsureKeys re-indexes the advisories (Reindex) when their recorded key format is not the
+// build's, and records it (see EnsureKeyFormat); it logs to log what it re-indexes. Open and
+// FromStore call it; a command that migrates a database before servers start can call it too,
+// for its error and its logger.
+func (d *DB) EnsureKeys(ctx context.Context, log *slog.Logger) error {
 	_, err := EnsureKeyFormat(ctx, d.st, KeySubjectAdvisories, func(ctx context.Context, from int) error {
 		var advisories, rows int
 		db := d.st.SQL()
@@ -131,10 +133,10 @@ func (d *DB) ensureKeyFormat(ctx context.Context, log *slog.Logger) error {
 	return err
 }
 
-// ensureKeyFormatUnchecked is ensureKeyFormat for constructors that cannot return an error:
+// ensureKeyFormatUnchecked is EnsureKeys for constructors that cannot return an error:
 // a failure is logged, the format stays unrecorded, and the next open tries again.
 func (d *DB) ensureKeyFormatUnchecked() {
-	if err := d.ensureKeyFormat(context.Background(), slog.Default()); err != nil {
+	if err := d.EnsureKeys(context.Background(), slog.Default()); err != nil {
 		slog.Default().Error("re-indexing the advisories' version keys failed; range lookups may miss until it succeeds", "err", err)
 	}
 }

@@ -1,9 +1,11 @@
 package vulndb
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -387,4 +389,31 @@ func waitForLockWaiters(ctx context.Context, st *store.DB, n int) error {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+}
+
+// TestEnsureKeysLog: EnsureKeys says what it re-indexes and how many rows, then what it
+// rewrote; with the format recorded it says nothing.
+func TestEnsureKeysLog(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		d, _ := newRekeyDB(t, dsn)
+		writeOldKeys(t, d, -1)
+		var buf bytes.Buffer
+		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.TimeKey || a.Key == "seconds" {
+				return slog.Attr{}
+			}
+			return a
+		}}))
+		for range 2 {
+			if err := d.EnsureKeys(context.Background(), log); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := fmt.Sprintf(`level=INFO msg="re-indexing the advisories' version keys: stored in another key format" advisories=5 index_rows=7 from_format=0 to_format=%d
+level=INFO msg="re-indexed the advisories' version keys" advisories=5 rewritten=4 briefs=1 unreadable=0
+`, lookup.KeyFormat)
+		if diff := cmp.Diff(want, buf.String()); diff != "" {
+			t.Errorf("log (-want +got):\n%s", diff)
+		}
+	})
 }

@@ -59,7 +59,7 @@ func Open(ctx context.Context, dsn string, schemes SchemeFunc) (*DB, error) {
 		return nil, fmt.Errorf("opening the advisory database %s: %w", dsn, err)
 	}
 	d := &DB{st: st, schemes: schemes}
-	if err := d.ensureKeyFormat(ctx, slog.Default()); err != nil { // keys of an older build (reindex.go)
+	if err := d.EnsureKeys(ctx, slog.Default()); err != nil { // keys of an older build (reindex.go)
 		st.Close()
 		return nil, fmt.Errorf("opening the advisory database %s: %w", dsn, err)
 	}
