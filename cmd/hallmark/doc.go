@@ -240,8 +240,9 @@ existing teams it names become the user's), --oidc-scope (default triage); --sec
 behind TLS. Attestations are verified against --trusted-root, --attest-identity
 ISSUER_REGEXP,SAN_REGEXP and --attest-key PUB.pem. Each token or session may make --rate
 requests per second (default 20, bursts of --burst 100). Failed authentications are limited
-per client address (20, then one every 6 s; 429 with Retry-After); every limit is kept per
-process. See docs/server.md.
+per client address (--failed-auth-burst 20, then --failed-auth-per-minute 10; 429 with
+Retry-After); behind a reverse proxy, --trusted-proxy CIDR (repeatable) lets its
+X-Forwarded-For name the client. Every limit is kept per process. See docs/server.md.
 
 The web interface is served at / on the same address as the API. Sign in through your
 identity provider (the --oidc-* flags) or, for development, choose "Use an API token" on the

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -60,8 +61,9 @@ type serveFlags struct {
 	oidcIssuer, oidcClientID, oidcSecret   string
 	oidcRedirect, oidcTeamClaim, oidcScope string
 	secureCookies, webhooksPrivate         bool
-	rate                                   float64
-	burst                                  int
+	rate, failedAuthRate                   float64
+	burst, failedAuthBurst                 int
+	trustedProxies                         stringList
 	trustedRoot                            string
 	attestKeys, attestIdentities           stringList
 }
@@ -87,6 +89,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.BoolVar(&f.webhooksPrivate, "webhooks-private-unsafe", false, "allow webhooks on loopback and private addresses (lets webhook owners reach the server's network)")
 	fs.Float64Var(&f.rate, "rate", 20, "requests per second allowed to each token or session")
 	fs.IntVar(&f.burst, "burst", 100, "requests allowed at once above --rate")
+	fs.Float64Var(&f.failedAuthRate, "failed-auth-per-minute", float64(server.DefaultFailedAuthRate)*60, "failed authentications per minute allowed to each client address, after --failed-auth-burst")
+	fs.IntVar(&f.failedAuthBurst, "failed-auth-burst", server.DefaultFailedAuthBurst, "failed authentications allowed at once to each client address")
+	fs.Var(&f.trustedProxies, "trusted-proxy", "`CIDR` of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
 	fs.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted root `file` for attestations (default: the public-good root)")
 	fs.Var(&f.attestKeys, "attest-key", "PEM public key `file` trusted to sign attestations (repeatable)")
 	fs.Var(&f.attestIdentities, "attest-identity", "keyless signer trusted for attestations, as `ISSUER_REGEXP,SAN_REGEXP` (repeatable)")
@@ -101,8 +106,16 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if f.rate <= 0 || f.burst <= 0 {
-		return usageErrorf("serve: --rate and --burst must be positive")
+	if f.rate <= 0 || f.burst <= 0 || f.failedAuthRate <= 0 || f.failedAuthBurst <= 0 {
+		return usageErrorf("serve: --rate, --burst, --failed-auth-per-minute and --failed-auth-burst must be positive")
+	}
+	var proxies []netip.Prefix
+	for _, c := range f.trustedProxies {
+		pfx, err := netip.ParsePrefix(c)
+		if err != nil {
+			return usageErrorf("serve: --trusted-proxy %q: a CIDR such as 10.0.0.0/8 or 203.0.113.7/32", c)
+		}
+		proxies = append(proxies, pfx.Masked())
 	}
 	if f.syncInterval < time.Minute {
 		return usageErrorf("serve: --sync-interval must be at least 1m")
@@ -138,6 +151,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		Triage: server.TriageService(triage.New(st)),
 		Web:    web.Handler(), SecureCookies: f.secureCookies,
 		Rate: rate.Limit(f.rate), Burst: f.burst, Logger: log,
+		FailedAuthRate: rate.Limit(f.failedAuthRate / 60), FailedAuthBurst: f.failedAuthBurst, TrustedProxies: proxies,
 	}
 	if opts.Evidence, err = newEvidence(st, f); err != nil {
 		return err
