@@ -6,6 +6,8 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,16 +28,29 @@ const KeySubjectComponents = "components"
 type ReindexStats struct {
 	Components int // components read
 	Rewritten  int // components whose keys changed
+	Queued     int // advisories queued for re-evaluation because of them
 }
 
-// reindexBatchSize is how many components one transaction of a re-index reads.
+// reindexBatchSize is how many components a re-index reads and writes at a time.
 const reindexBatchSize = 5000
 
 // EnsureKeys re-keys the components (Reindex) when their recorded key format is not the
-// build's, and records it (see vulndb.EnsureKeyFormat); it logs to log what it re-keys. New
+// build's, and records it (see vulndb.EnsureKeyFormat); before, it queues for re-evaluation
+// the advisories whose index rows the advisory database re-indexed when it was opened
+// (vulndb.DB.TakeRekeyed). It logs to log what it re-keys and queues. New
 // calls it; a command that migrates a database before servers start can call it too, for its
 // error and its logger.
 func (p *Portfolio) EnsureKeys(ctx context.Context, log *slog.Logger) error {
+	if p.adv != nil {
+		// The advisories re-indexed when the advisory database was opened may now match
+		// components they missed, or no longer match some they did.
+		if ids := p.adv.TakeRekeyed(); len(ids) > 0 {
+			if err := p.Queue(ctx, ids); err != nil {
+				return err
+			}
+			log.InfoContext(ctx, "queued the re-indexed advisories for re-evaluation", "advisories", len(ids))
+		}
+	}
 	_, err := vulndb.EnsureKeyFormat(ctx, p.st, KeySubjectComponents, func(ctx context.Context, from int) error {
 		var n int
 		if err := p.st.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM components`).Scan(&n); err != nil {
@@ -52,7 +67,7 @@ func (p *Portfolio) EnsureKeys(ctx context.Context, log *slog.Logger) error {
 			return err
 		}
 		log.InfoContext(ctx, "re-indexed the components' version keys", "components", s.Components, "rewritten", s.Rewritten,
-			"seconds", time.Since(start).Seconds())
+			"queued_advisories", s.Queued, "seconds", time.Since(start).Seconds())
 		return nil
 	})
 	return err
@@ -67,45 +82,59 @@ func (p *Portfolio) ensureKeyFormatUnchecked() {
 }
 
 // Reindex re-derives every component's version keys (vkey, source_vkey) from its stored
-// ecosystem and versions with the build's schemes, and writes those that changed. It reads the
-// components in ID order, reindexBatchSize at a time, each batch in its own transaction.
+// ecosystem and versions with the build's schemes, and writes those that changed; findings
+// decided with the old keys may be missing or wrong, so it first queues for re-evaluation
+// (Queue) the advisories with index rows for the packages of the components it re-keys. It
+// reads the components in ID order, reindexBatchSize at a time, and writes each batch's keys
+// in one transaction. Interrupted, it queued at least the advisories of what it re-keyed.
 func (p *Portfolio) Reindex(ctx context.Context) (ReindexStats, error) {
 	var total ReindexStats
+	queued := map[string]bool{}
 	var after int64
 	for {
-		var s ReindexStats
-		var last int64
-		err := p.st.Transact(ctx, func(tx *sql.Tx) error {
-			var err error
-			s, last, err = reindexComponents(ctx, tx, after)
-			return err
-		})
+		changed, n, last, err := rekeyComponents(ctx, p.st.SQL(), after)
 		if err != nil {
 			return total, fmt.Errorf("re-indexing components after %d: %w", after, err)
 		}
-		if s.Components == 0 {
+		if n == 0 {
 			return total, nil
 		}
-		total.Components += s.Components
-		total.Rewritten += s.Rewritten
+		total.Components += n
 		after = last
+		if len(changed) == 0 {
+			continue
+		}
+		ids, err := advisoriesFor(ctx, p.st.SQL(), changed)
+		if err != nil {
+			return total, fmt.Errorf("re-indexing components after %d: %w", after, err)
+		}
+		ids = slices.DeleteFunc(ids, func(id string) bool { return queued[id] })
+		if err := p.Queue(ctx, ids); err != nil {
+			return total, err
+		}
+		for _, id := range ids {
+			queued[id] = true
+		}
+		total.Queued += len(ids)
+		if err := p.st.Transact(ctx, func(tx *sql.Tx) error { return writeComponentKeys(ctx, tx, changed) }); err != nil {
+			return total, fmt.Errorf("re-indexing components after %d: %w", after, err)
+		}
+		total.Rewritten += len(changed)
 	}
 }
 
-// reindexComponents re-keys the components after the ID after (up to reindexBatchSize of them)
-// inside tx, and returns the last ID it read.
-func reindexComponents(ctx context.Context, tx *sql.Tx, after int64) (ReindexStats, int64, error) {
-	var s ReindexStats
-	var changed []*comp
-	var last int64
-	err := queryEach(ctx, tx, `SELECT id, ecosystem, version, source_name, source_version, vkey, source_vkey
+// rekeyComponents reads the components after the ID after (up to reindexBatchSize of them),
+// computes their keys, and returns those whose keys changed, how many it read, and the last
+// ID it read.
+func rekeyComponents(ctx context.Context, q querier, after int64) (changed []*comp, n int, last int64, err error) {
+	err = queryEach(ctx, q, `SELECT id, type, ecosystem, name, version, source_name, source_version, vkey, source_vkey
 		FROM components WHERE id > ? ORDER BY id LIMIT ?`, []any{after, reindexBatchSize}, func(r *sql.Rows) error {
 		c := &comp{}
 		var vkey, sourceVKey []byte
-		if err := r.Scan(&c.id, &c.eco, &c.version, &c.sourceName, &c.sourceVersion, &vkey, &sourceVKey); err != nil {
+		if err := r.Scan(&c.id, &c.typ, &c.eco, &c.name, &c.version, &c.sourceName, &c.sourceVersion, &vkey, &sourceVKey); err != nil {
 			return err
 		}
-		s.Components++
+		n++
 		last = c.id
 		c.keys(lookup.For)
 		if !sameKey(c.vkey, vkey) || !sameKey(c.sourceVKey, sourceVKey) {
@@ -114,16 +143,55 @@ func reindexComponents(ctx context.Context, tx *sql.Tx, after int64) (ReindexSta
 		return nil
 	})
 	if err != nil {
-		return s, 0, fmt.Errorf("reading components: %w", err)
+		return nil, 0, 0, fmt.Errorf("reading components: %w", err)
 	}
-	if len(changed) == 0 {
-		return s, last, nil
+	return changed, n, last, nil
+}
+
+// advisoriesFor returns the IDs of the advisories with index rows for the names the
+// candidate lookup asks about for comps (targetsOf).
+func advisoriesFor(ctx context.Context, q querier, comps []*comp) ([]string, error) {
+	names := map[string]map[string]bool{} // ecosystem → names
+	for _, c := range comps {
+		for _, t := range targetsOf(c) {
+			if names[c.eco] == nil {
+				names[c.eco] = map[string]bool{}
+			}
+			names[c.eco][t.name] = true
+		}
 	}
+	seen := map[string]bool{}
+	var ids []string
+	for _, eco := range slices.Sorted(maps.Keys(names)) {
+		err := chunks(slices.Sorted(maps.Keys(names[eco])), maxIn, func(part []string) error {
+			return queryEach(ctx, q, `SELECT DISTINCT advisory_id FROM affected WHERE ecosystem = ? AND name IN (`+marks(len(part))+`)`,
+				append([]any{eco}, anys(part)...), func(r *sql.Rows) error {
+					var id string
+					if err := r.Scan(&id); err != nil {
+						return err
+					}
+					if !seen[id] {
+						seen[id] = true
+						ids = append(ids, id)
+					}
+					return nil
+				})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("finding the advisories of re-keyed components: %w", err)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// writeComponentKeys writes the keys of comps in tx.
+func writeComponentKeys(ctx context.Context, tx *sql.Tx, comps []*comp) error {
 	// One statement per maxParams parameters: on PostgreSQL a statement per row spends its
 	// time in round trips (1,000,000 components, all re-keyed, on a loaded 2-core machine:
 	// 130 s a row at a time, 57 s so; SQLite takes about as long either way).
 	const row = `(CAST(? AS BIGINT), CAST(? AS BLOB), CAST(? AS BLOB))`
-	err = chunks(changed, maxParams/3, func(part []*comp) error {
+	err := chunks(comps, maxParams/3, func(part []*comp) error {
 		args := make([]any, 0, 3*len(part))
 		for _, c := range part {
 			args = append(args, c.id, nullBytes(c.vkey), nullBytes(c.sourceVKey))
@@ -133,10 +201,9 @@ func reindexComponents(ctx context.Context, tx *sql.Tx, after int64) (ReindexSta
 		return err
 	})
 	if err != nil {
-		return s, 0, fmt.Errorf("updating component keys: %w", err)
+		return fmt.Errorf("updating component keys: %w", err)
 	}
-	s.Rewritten = len(changed)
-	return s, last, nil
+	return nil
 }
 
 // sameKey reports whether two keys are equal, NULL (nil) differing from every key.

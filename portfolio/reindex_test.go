@@ -154,9 +154,16 @@ func TestReindexOnNew(t *testing.T) {
 					t.Fatal("the old keys change no answer: the test shows nothing")
 				}
 
+				if got := f.queued(); len(got) != 0 {
+					t.Fatalf("queued before the re-index: %v", got)
+				}
 				f.p = New(f.st, f.adv)
 				if diff := cmp.Diff(want, f.componentKeys()); diff != "" {
 					t.Errorf("keys after the re-index (-want +got):\n%s", diff)
+				}
+				// Findings decided with the old keys are re-evaluated.
+				if diff := cmp.Diff([]string{lodashAdv, minimistAdv, "TEST-DEB-11", "TEST-DEB-12"}, f.queued()); diff != "" {
+					t.Errorf("queued for re-evaluation (-want +got):\n%s", diff)
 				}
 				if diff := cmp.Diff(rekeyAffected, f.affectedNames(lodashAdv, minimistAdv, "CVE-2024-5535")); diff != "" {
 					t.Errorf("affected after the re-index (-want +got):\n%s", diff)
@@ -183,11 +190,42 @@ func TestReindexComponents(t *testing.T) {
 			t.Errorf("New with the format recorded changed keys (-before +after):\n%s", diff)
 		}
 		s, err = f.p.Reindex(f.ctx)
-		if err != nil || s.Components != 8 || s.Rewritten == 0 {
+		if err != nil || s.Components != 8 || s.Rewritten == 0 || s.Queued != 4 {
 			t.Errorf("Reindex of old keys = %+v, %v", s, err)
 		}
 		if diff := cmp.Diff(want, f.componentKeys()); diff != "" {
 			t.Errorf("keys after Reindex (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestReindexQueuesAdvisories: advisories whose index rows were re-indexed when the advisory
+// database was opened are queued for re-evaluation when the portfolio is (their old keys may
+// have missed components), even with the components' keys right.
+func TestReindexQueuesAdvisories(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		f := newRekeyFixture(t, dsn)
+		err := f.st.Transact(f.ctx, func(tx *sql.Tx) error {
+			// Keys of another format for one advisory, and no format recorded for any.
+			if _, err := tx.ExecContext(f.ctx, `UPDATE affected SET hi = CAST(? AS BLOB) WHERE advisory_id = ? AND hi IS NOT NULL`, []byte{0x00}, lodashAdv); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(f.ctx, `DELETE FROM key_formats WHERE subject = ?`, vulndb.KeySubjectAdvisories)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(rekeyAffected[1:], f.affectedNames(lodashAdv, minimistAdv, "CVE-2024-5535")); diff != "" {
+			t.Fatalf("affected with the old keys (-want +got):\n%s", diff)
+		}
+		f.adv = vulndb.FromStore(f.st, lookup.For)
+		f.p = New(f.st, f.adv)
+		if diff := cmp.Diff([]string{lodashAdv}, f.queued()); diff != "" {
+			t.Errorf("queued for re-evaluation (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(rekeyAffected, f.affectedNames(lodashAdv, minimistAdv, "CVE-2024-5535")); diff != "" {
+			t.Errorf("affected after the re-index (-want +got):\n%s", diff)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -97,6 +98,27 @@ type ReindexStats struct {
 	Rewritten  int // advisories whose index rows changed and were written again
 	Briefs     int // briefs written (missing or changed)
 	Unreadable int // stored documents that no longer parse: left as they are
+	// Changed lists, sorted, the IDs of the advisories whose index rows were rewritten: they
+	// may now match versions they missed, or no longer match versions they did.
+	Changed []string
+}
+
+// rekeyed holds the IDs of the advisories whose index rows EnsureKeys rewrote, until
+// TakeRekeyed takes them.
+type rekeyed struct {
+	mu  sync.Mutex
+	ids []string // guarded by mu
+}
+
+// TakeRekeyed returns the IDs of the advisories whose index rows EnsureKeys (run by Open and
+// FromStore) rewrote since the last call, and forgets them: the portfolio queues them for
+// re-evaluation, since findings decided with the old keys may be missing or wrong.
+func (d *DB) TakeRekeyed() []string {
+	d.rekeyed.mu.Lock()
+	defer d.rekeyed.mu.Unlock()
+	ids := d.rekeyed.ids
+	d.rekeyed.ids = nil
+	return ids
 }
 
 // reindexBatchSize is how many advisories one transaction of a re-index reads and rewrites.
@@ -128,6 +150,9 @@ func (d *DB) EnsureKeys(ctx context.Context, log *slog.Logger) error {
 		}
 		log.InfoContext(ctx, "re-indexed the advisories' version keys", "advisories", s.Advisories, "rewritten", s.Rewritten,
 			"briefs", s.Briefs, "unreadable", s.Unreadable, "seconds", time.Since(start).Seconds())
+		d.rekeyed.mu.Lock()
+		d.rekeyed.ids = append(d.rekeyed.ids, s.Changed...)
+		d.rekeyed.mu.Unlock()
 		return nil
 	})
 	return err
@@ -160,12 +185,14 @@ func (d *DB) Reindex(ctx context.Context) (ReindexStats, error) {
 			return total, fmt.Errorf("re-indexing advisories after %q: %w", after, err)
 		}
 		if s.Advisories == 0 {
+			slices.Sort(total.Changed)
 			return total, nil
 		}
 		total.Advisories += s.Advisories
 		total.Rewritten += s.Rewritten
 		total.Briefs += s.Briefs
 		total.Unreadable += s.Unreadable
+		total.Changed = append(total.Changed, s.Changed...)
 		after = last
 	}
 }
@@ -264,6 +291,7 @@ func (d *DB) reindexBatch(ctx context.Context, tx *sql.Tx, after string, limit i
 		}
 		if !a.sameRows() {
 			s.Rewritten++
+			s.Changed = append(s.Changed, a.id)
 			rewrite = append(rewrite, a.id)
 			for _, r := range a.newRows {
 				aff = append(aff, a.id, r.Ecosystem, r.Variant, r.Name, r.Kind, r.Lo, r.Hi, r.HiInclusive, nullable(r.Version), nullable(r.Repo))

@@ -319,7 +319,7 @@ func TestReindexEmpty(t *testing.T) {
 			t.Fatalf("EnsureKeyFormat on a new database = %v, %v; want it to run", ran, err)
 		}
 		d := FromStore(st, lookup.For)
-		if s, err := d.Reindex(ctx); err != nil || s != (ReindexStats{}) {
+		if s, err := d.Reindex(ctx); err != nil || !cmp.Equal(s, ReindexStats{}) {
 			t.Errorf("Reindex of an empty database = %+v, %v", s, err)
 		}
 		if diff := cmp.Diff([]string{fmt.Sprintf("format %d", lookup.KeyFormat)}, dump(t, st)); diff != "" {
@@ -414,6 +414,12 @@ level=INFO msg="re-indexed the advisories' version keys" advisories=5 rewritten=
 `, lookup.KeyFormat)
 		if diff := cmp.Diff(want, buf.String()); diff != "" {
 			t.Errorf("log (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]string{"TEST-APK", "TEST-MVN", "TEST-NPM", "TEST-PUB"}, d.TakeRekeyed()); diff != "" {
+			t.Errorf("rekeyed advisories (-want +got):\n%s", diff)
+		}
+		if got := d.TakeRekeyed(); got != nil {
+			t.Errorf("rekeyed advisories taken twice: %v", got)
 		}
 	})
 }
