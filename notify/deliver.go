@@ -2,6 +2,7 @@ package notify
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -52,8 +53,8 @@ type outcome struct {
 // claim takes up to limit due pending deliveries nobody holds (or whose holder's lease ran
 // out) for a lease and reads what sending them needs. busy counts this replica's requests in
 // flight per webhook: a webhook gets deliveries only while it has at most refillAt, and up to
-// perWebhook in all.
-func (n *Notifier) claim(ctx context.Context, limit int, busy map[int64]int) ([]job, error) {
+// perWebhook in all. more reports whether another claim right away might find more.
+func (n *Notifier) claim(ctx context.Context, limit int, busy map[int64]int) (jobs []job, more bool, err error) {
 	now := ms(n.now())
 	until := now + n.lease().Milliseconds()
 	// Each webhook with due deliveries gets a share of the slots, so that one webhook's
@@ -61,77 +62,115 @@ func (n *Notifier) claim(ctx context.Context, limit int, busy map[int64]int) ([]
 	// deliveries of the others behind it in time order.
 	hooks, err := n.dueWebhooks(ctx, now, limit, busy)
 	if err != nil || len(hooks) == 0 {
-		return nil, err
+		return nil, false, err
 	}
+	// One statement claims each webhook's share: a subquery per webhook, which PostgreSQL
+	// runs with SKIP LOCKED so that replicas claim different rows instead of waiting for each
+	// other's.
 	per := max(limit/len(hooks), 1)
 	sub := `SELECT id FROM deliveries WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at <= ? AND claimed_until <= ?
 		ORDER BY next_attempt_at, id LIMIT ?`
 	if n.st.Dialect() == store.Postgres {
-		// Replicas claim different rows instead of waiting for each other's.
 		sub += ` FOR UPDATE SKIP LOCKED`
 	}
-	var ids []int64
-	err = n.st.Transact(ctx, func(tx *sql.Tx) error {
-		ids = ids[:0]
-		for _, h := range hooks {
-			if len(ids) >= limit {
-				break
-			}
-			take := min(per, perWebhook-busy[h], limit-len(ids))
-			rows, err := tx.QueryContext(ctx, `UPDATE deliveries SET claimed_until = ? WHERE id IN (`+sub+`) RETURNING id`,
-				until, h, now, now, take)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					rows.Close()
-					return err
-				}
-				ids = append(ids, id)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
-			}
+	var q strings.Builder
+	args := []any{until}
+	byID := make(map[int64]*target, len(hooks))
+	for i := range hooks {
+		h := &hooks[i]
+		if i > 0 {
+			q.WriteString(" UNION ALL ")
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("claiming deliveries: %w", err)
+		fmt.Fprintf(&q, "SELECT id FROM (%s) c%d", sub, i)
+		h.take = min(per, perWebhook-busy[h.id])
+		byID[h.id] = h
+		args = append(args, h.id, now, now, h.take)
 	}
-	if len(ids) == 0 {
-		return nil, nil
+	rows, err := n.st.SQL().QueryContext(ctx, `UPDATE deliveries SET claimed_until = ? WHERE id IN (`+q.String()+`)
+		RETURNING id, webhook_id, event_id, attempts`, args...)
+	if err != nil {
+		return nil, false, fmt.Errorf("claiming deliveries: %w", err)
+	}
+	for rows.Next() {
+		j := job{claim: until}
+		if err := rows.Scan(&j.id, &j.webhookID, &j.eventID, &j.attempts); err != nil {
+			rows.Close()
+			return nil, false, fmt.Errorf("claiming deliveries: %w", err)
+		}
+		jobs = append(jobs, j)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("claiming deliveries: %w", err)
+	}
+	for i := range jobs {
+		h := byID[jobs[i].webhookID]
+		h.got++
+		jobs[i].url, jobs[i].secret = h.url, h.secret
+	}
+	// A webhook that got all it was offered, below what it may have in flight, may have
+	// more due.
+	for _, h := range hooks {
+		more = more || h.got == h.take && h.take < perWebhook-busy[h.id]
+	}
+	if len(jobs) == 0 {
+		return nil, more, nil
+	}
+	jobs, err = n.readEvents(ctx, jobs)
+	return jobs, more, err
+}
+
+// readEvents fills in the events of jobs, in ID order, and drops those whose event is gone.
+func (n *Notifier) readEvents(ctx context.Context, jobs []job) ([]job, error) {
+	slices.SortFunc(jobs, func(a, b job) int { return cmp.Compare(a.id, b.id) })
+	events := map[int64][]int{} // event ID → indexes in jobs
+	ids := make([]int64, 0, len(jobs))
+	for i, j := range jobs {
+		if events[j.eventID] == nil {
+			ids = append(ids, j.eventID)
+		}
+		events[j.eventID] = append(events[j.eventID], i)
 	}
 	in, args := inList(ids)
-	rows, err := n.st.SQL().QueryContext(ctx, `SELECT d.id, d.event_id, d.webhook_id, d.attempts, e.type, e.payload, w.url, w.secret
-		FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
-		WHERE d.id IN `+in+` AND w.disabled = 0 ORDER BY d.id`, args...)
+	rows, err := n.st.SQL().QueryContext(ctx, `SELECT id, type, payload FROM events WHERE id IN `+in, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading claimed deliveries: %w", err)
 	}
 	defer rows.Close()
-	var jobs []job
+	found := make([]bool, len(jobs))
 	for rows.Next() {
-		j := job{claim: until}
-		var payload string
-		if err := rows.Scan(&j.id, &j.eventID, &j.webhookID, &j.attempts, &j.typ, &payload, &j.url, &j.secret); err != nil {
+		var id int64
+		var typ, payload string
+		if err := rows.Scan(&id, &typ, &payload); err != nil {
 			return nil, fmt.Errorf("reading claimed deliveries: %w", err)
 		}
-		j.payload = []byte(payload)
-		jobs = append(jobs, j)
+		for _, i := range events[id] {
+			jobs[i].typ, jobs[i].payload, found[i] = typ, []byte(payload), true
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading claimed deliveries: %w", err)
 	}
-	return jobs, nil
+	out := jobs[:0]
+	for i, j := range jobs {
+		if found[i] {
+			out = append(out, j)
+		}
+	}
+	return out, nil
+}
+
+// target is a webhook with due deliveries, what sending to it needs, and its share of a claim.
+type target struct {
+	id          int64
+	url, secret string
+	take, got   int // deliveries offered and claimed
 }
 
 // dueWebhooks returns, in turn from the one after the last served, up to limit enabled
 // webhooks that have a delivery due that nobody holds, leaving out those with more than
 // refillAt requests in flight (busy); one index probe each.
-func (n *Notifier) dueWebhooks(ctx context.Context, now int64, limit int, busy map[int64]int) ([]int64, error) {
+func (n *Notifier) dueWebhooks(ctx context.Context, now int64, limit int, busy map[int64]int) ([]target, error) {
 	n.mu.Lock()
 	after := n.lastHook
 	n.mu.Unlock()
@@ -147,9 +186,9 @@ func (n *Notifier) dueWebhooks(ctx context.Context, now int64, limit int, busy m
 		in, skipArgs = inList(full)
 		skip = ` AND w.id NOT IN ` + in
 	}
-	q := `SELECT w.id FROM webhooks w WHERE w.disabled = 0 AND w.id > ?` + skip + ` AND EXISTS (SELECT 1 FROM deliveries d
+	q := `SELECT w.id, w.url, w.secret FROM webhooks w WHERE w.disabled = 0 AND w.id > ?` + skip + ` AND EXISTS (SELECT 1 FROM deliveries d
 		WHERE d.webhook_id = w.id AND d.state = 'pending' AND d.next_attempt_at <= ? AND d.claimed_until <= ?) ORDER BY w.id LIMIT ?`
-	var hooks []int64
+	var hooks []target
 	for _, from := range []int64{after, 0} {
 		args := append(append([]any{from}, skipArgs...), now, now, limit-len(hooks))
 		rows, err := n.st.SQL().QueryContext(ctx, q, args...)
@@ -157,13 +196,13 @@ func (n *Notifier) dueWebhooks(ctx context.Context, now int64, limit int, busy m
 			return nil, fmt.Errorf("finding webhooks with due deliveries: %w", err)
 		}
 		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
+			var h target
+			if err := rows.Scan(&h.id, &h.url, &h.secret); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("finding webhooks with due deliveries: %w", err)
 			}
-			if !slices.Contains(hooks, id) {
-				hooks = append(hooks, id)
+			if !slices.ContainsFunc(hooks, func(o target) bool { return o.id == h.id }) {
+				hooks = append(hooks, h)
 			}
 		}
 		rows.Close()
@@ -176,7 +215,7 @@ func (n *Notifier) dueWebhooks(ctx context.Context, now int64, limit int, busy m
 	}
 	if len(hooks) > 0 {
 		n.mu.Lock()
-		n.lastHook = hooks[len(hooks)-1]
+		n.lastHook = hooks[len(hooks)-1].id
 		n.mu.Unlock()
 	}
 	return hooks, nil

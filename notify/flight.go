@@ -12,7 +12,7 @@ import (
 const (
 	concurrency = 128
 	perWebhook  = 32
-	refillAt    = perWebhook / 2
+	refillAt    = perWebhook / 4
 )
 
 // Recording: the outcomes of ended requests are written in one transaction once recordBatch
@@ -60,14 +60,14 @@ func (n *Notifier) pass(ctx context.Context) {
 			fan, due = n.fanOutBatch(ctx), true
 		}
 		if due && f.total < concurrency {
-			jobs, err := n.claim(ctx, concurrency-f.total, f.byHook)
+			jobs, more, err := n.claim(ctx, concurrency-f.total, f.byHook)
 			if err != nil {
 				n.logError(ctx, "delivering events", err)
 				if f.total == 0 {
 					return
 				}
 			}
-			due = len(jobs) > 0
+			due = more
 			for _, j := range jobs {
 				n.launch(ctx, f, j)
 			}
