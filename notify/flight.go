@@ -76,11 +76,14 @@ func (n *Notifier) pass(ctx context.Context) {
 			return
 		}
 		if fan || due && f.total < concurrency {
-			// More to fan out or claim: take what has ended meanwhile, if anything, and go on.
-			select {
-			case l := <-f.done:
-				due = n.land(ctx, f, l) || due
-			default:
+			// More to fan out or claim: take what has ended meanwhile and go on.
+			for waiting := true; waiting; {
+				select {
+				case l := <-f.done:
+					due = n.land(ctx, f, l) || due
+				default:
+					waiting = false
+				}
 			}
 			continue
 		}
