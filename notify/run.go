@@ -34,20 +34,20 @@ func DefaultBackoff(attempt int) time.Duration {
 // logged and the work retried at the next poll. On PostgreSQL, Run also listens for the
 // notification that a trigger sends when a transaction that wrote events commits (migration
 // 0011), so that every replica, not only the one whose Wake was called, fans out and delivers
-// at once; polling remains the fallback. Once an hour, old deliveries and events are removed
-// (see cleanUp). Requests in flight when ctx ends are abandoned without counting
-// as attempts; their deliveries are released for the next run.
+// at once; polling remains the fallback. At start and then once an hour, old deliveries and
+// events are removed (see cleanUp), alongside delivery. Requests in flight when ctx ends are
+// abandoned without counting as attempts; their deliveries are released for the next run.
 func (n *Notifier) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	bctx, stop := context.WithCancel(ctx)
+	defer stop()
 	if n.st.Dialect() == store.Postgres {
-		lctx, stop := context.WithCancel(ctx)
-		var wg sync.WaitGroup
-		wg.Go(func() { n.listen(lctx) })
-		defer wg.Wait()
-		defer stop()
+		wg.Go(func() { n.listen(bctx) })
 	}
+	wg.Go(func() { n.keepClean(bctx) })
 	t := time.NewTimer(0)
 	defer t.Stop()
-	var pruned time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -56,16 +56,25 @@ func (n *Notifier) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		n.pass(ctx)
-		if time.Since(pruned) >= pruneEvery {
-			if _, err := n.cleanUp(ctx); err != nil {
-				n.logError(ctx, "removing old deliveries and events", err)
-			}
-			pruned = time.Now()
-		}
 		if n.idle != nil {
 			n.idle()
 		}
 		t.Reset(n.opts.Poll)
+	}
+}
+
+// keepClean runs cleanUp at once and then every pruneEvery until ctx ends, apart from
+// delivery, so that removing a large backlog of old events does not hold deliveries up.
+func (n *Notifier) keepClean(ctx context.Context) {
+	for {
+		if _, err := n.cleanUp(ctx); err != nil {
+			n.logError(ctx, "removing old deliveries and events", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pruneEvery):
+		}
 	}
 }
 
