@@ -89,7 +89,7 @@ func (n *Notifier) pass(ctx context.Context) {
 		}
 		select {
 		case l := <-f.done:
-			due = n.land(ctx, f, l)
+			due = n.land(ctx, f, l) || due
 		case <-f.linger:
 			n.flush(ctx, f)
 		case <-n.wake:
