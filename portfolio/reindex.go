@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hallmark-dev/hallmark/store"
 	"github.com/hallmark-dev/hallmark/version/lookup"
 	"github.com/hallmark-dev/hallmark/vulndb"
 )
@@ -116,7 +117,7 @@ func (p *Portfolio) Reindex(ctx context.Context) (ReindexStats, error) {
 			queued[id] = true
 		}
 		total.Queued += len(ids)
-		if err := p.st.Transact(ctx, func(tx *sql.Tx) error { return writeComponentKeys(ctx, tx, changed) }); err != nil {
+		if err := p.st.Transact(ctx, func(tx *sql.Tx) error { return writeComponentKeys(ctx, p.st.Dialect(), tx, changed) }); err != nil {
 			return total, fmt.Errorf("re-indexing components after %d: %w", after, err)
 		}
 		total.Rewritten += len(changed)
@@ -186,10 +187,24 @@ func advisoriesFor(ctx context.Context, q querier, comps []*comp) ([]string, err
 }
 
 // writeComponentKeys writes the keys of comps in tx.
-func writeComponentKeys(ctx context.Context, tx *sql.Tx, comps []*comp) error {
-	// One statement per maxParams parameters: on PostgreSQL a statement per row spends its
-	// time in round trips (1,000,000 components, all re-keyed, on a loaded 2-core machine:
-	// 130 s a row at a time, 57 s so; SQLite takes about as long either way).
+func writeComponentKeys(ctx context.Context, d store.Dialect, tx *sql.Tx, comps []*comp) error {
+	if d == store.SQLite {
+		// In process, a statement a row costs no round trip; SQLite's UPDATE … FROM took
+		// five times as long (1,000,000 components, all re-keyed: 313 s against 55 s).
+		stmt, err := tx.PrepareContext(ctx, `UPDATE components SET vkey = ?, source_vkey = ? WHERE id = ?`)
+		if err != nil {
+			return fmt.Errorf("updating component keys: %w", err)
+		}
+		defer stmt.Close()
+		for _, c := range comps {
+			if _, err := stmt.ExecContext(ctx, nullBytes(c.vkey), nullBytes(c.sourceVKey), c.id); err != nil {
+				return fmt.Errorf("updating the keys of component %d: %w", c.id, err)
+			}
+		}
+		return nil
+	}
+	// On PostgreSQL a statement a row spends its time in round trips: one statement per
+	// maxParams parameters instead (1,000,000 components: 130 s a row at a time, 57 s so).
 	const row = `(CAST(? AS BIGINT), CAST(? AS BLOB), CAST(? AS BLOB))`
 	err := chunks(comps, maxParams/3, func(part []*comp) error {
 		args := make([]any, 0, 3*len(part))
