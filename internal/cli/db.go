@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	iofs "io/fs"
+	"log/slog"
 	"os"
 	"strings"
 	"time"
@@ -364,6 +365,12 @@ func runDBMigrate(ctx context.Context, env *Env, args []string) error {
 	}
 	for _, m := range applied {
 		fmt.Fprintf(env.Stdout, "applied: %s\n", m.Name)
+	}
+	// Keys written by an older build are re-derived here rather than by the first server to
+	// start, whose listener they would delay (minutes for millions of components).
+	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if _, _, err := openPortfolio(ctx, st, log); err != nil {
+		return err
 	}
 	fmt.Fprintf(env.Stdout, "%d migrations applied; the database is up to date\n", len(applied))
 	return nil

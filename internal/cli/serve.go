@@ -145,9 +145,12 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	} else if boot != "" {
 		fmt.Fprintf(env.Stderr, "hallmark: first start: a bootstrap admin token (shown once; create others with 'hallmark admin token create'):\n%s\n", boot)
 	}
-	adv := vulndb.FromStore(st, lookup.For)
+	adv, pf, err := openPortfolio(ctx, st, log)
+	if err != nil {
+		return err
+	}
 	opts := server.Options{
-		Store: st, Advisories: adv, Portfolio: portfolio.New(st, adv), Access: acc,
+		Store: st, Advisories: adv, Portfolio: pf, Access: acc,
 		Triage: server.TriageService(triage.New(st)),
 		Web:    web.Handler(), SecureCookies: f.secureCookies,
 		Rate: rate.Limit(f.rate), Burst: f.burst, Logger: log,
@@ -283,4 +286,19 @@ func userDataDir(getenv func(string) string) (string, error) {
 		return "", errors.New("neither $XDG_DATA_HOME nor $HOME is set")
 	}
 	return filepath.Join(home, ".local", "share"), nil
+}
+
+// openPortfolio returns the advisories and the portfolio kept in st, with their stored version
+// keys re-derived first when an older build wrote them in another key format (vulndb and
+// portfolio EnsureKeys; the constructors try it too but can only log a failure).
+func openPortfolio(ctx context.Context, st *store.DB, log *slog.Logger) (*vulndb.DB, *portfolio.Portfolio, error) {
+	adv := vulndb.FromStore(st, lookup.For)
+	if err := adv.EnsureKeys(ctx, log); err != nil {
+		return nil, nil, fmt.Errorf("re-indexing the advisories' version keys: %w", err)
+	}
+	pf := portfolio.New(st, adv)
+	if err := pf.EnsureKeys(ctx, log); err != nil {
+		return nil, nil, fmt.Errorf("re-indexing the components' version keys: %w", err)
+	}
+	return adv, pf, nil
 }
