@@ -115,6 +115,10 @@ func (r *rebindConn) QueryContext(ctx context.Context, q string, args []driver.N
 func (r *rebindConn) Ping(ctx context.Context) error         { return r.c.Ping(ctx) }
 func (r *rebindConn) ResetSession(ctx context.Context) error { return r.c.ResetSession(ctx) }
 
+// Conn returns pgx's connection, for what database/sql cannot do (package notify waits for
+// notifications on it, through sql.Conn.Raw).
+func (r *rebindConn) Conn() *pgx.Conn { return r.c.Conn() }
+
 // CheckNamedValue passes Go booleans as 0 and 1: both engines store flags in INTEGER columns,
 // as SQLite has no boolean type.
 func (r *rebindConn) CheckNamedValue(v *driver.NamedValue) error {

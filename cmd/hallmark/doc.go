@@ -217,7 +217,7 @@ source, and reports the SLSA build level with reasons. Details: docs/provenance.
 
 # hallmark serve
 
-	hallmark serve [--listen 127.0.0.1:8080] [--db DSN] [--advisories SOURCE]... [--sync-interval 1h]
+	hallmark serve [--listen 127.0.0.1:8080] [--db DSN] [--advisories SOURCE]... [--sync-interval 1h] [--event-retention 720h]
 
 runs the server: the JSON API (OpenAPI 3 document at /api/openapi.json), the web UI at /,
 webhook delivery, and the scheduled advisory sync. --db is sqlite:PATH (or a path) or
@@ -230,7 +230,9 @@ URL, synced at start and every --sync-interval by one replica at a time (a lease
 database); the advisories that changed are re-evaluated against the portfolio at once.
 Advisories posted to the API are stored and queued; a re-evaluation worker on every replica
 re-evaluates them at once (POST /api/v1/advisories?wait=true waits for it), and the queue is in
-the database, so a replica that stops leaves its work to the others.
+the database, so a replica that stops leaves its work to the others. Events older than
+--event-retention (default 720h; 0 keeps them) whose webhook deliveries are finished are
+removed hourly.
 GET /healthz answers while the process runs, GET /readyz when the database answers and no
 migration is pending. SIGINT or SIGTERM stops accepting connections, lets requests finish (at
 most --drain, 30s) and stops the background work. Logs: --log-format text|json, --log-level.
