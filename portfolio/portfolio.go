@@ -32,7 +32,14 @@ type Portfolio struct {
 	gate gate // orders uploads and re-evaluations (gate.go)
 	// afterMatch, when set by a test, runs in Ingest between the matching and the transaction.
 	afterMatch func()
+	// onEvents runs after a re-evaluation transaction that wrote events commits (OnEvents).
+	onEvents func()
 }
+
+// OnEvents makes f run after each re-evaluation transaction that wrote events has committed,
+// so that delivery can start while later batches of a large re-evaluation are written (the
+// server wakes webhook delivery with it). Set it before the portfolio is used.
+func (p *Portfolio) OnEvents(f func()) { p.onEvents = f }
 
 // New returns the portfolio kept in st, matched against the advisories in adv (which lives in
 // the same database). Components' version keys stored in another key format than the build's

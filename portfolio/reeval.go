@@ -54,17 +54,54 @@ func (p *Portfolio) reevaluate(ctx context.Context, ids []string) (*ReevalStats,
 	comps := aff.comps
 	st := &ReevalStats{Advisories: len(ids), Components: len(comps)}
 	want := aff.evaluate(schemes)
-	compIDs := make([]int64, len(comps))
-	artSet := map[int64]bool{}
-	for i, c := range comps {
-		compIDs[i] = c.id
-		artSet[c.artifactID] = true
+	byArt := map[int64][]int64{} // component IDs by artifact
+	for _, c := range comps {
+		byArt[c.artifactID] = append(byArt[c.artifactID], c.id)
 	}
-	st.Artifacts = len(artSet)
-	if len(comps) == 0 {
-		return st, nil
+	st.Artifacts = len(byArt)
+	// Artifacts are diffed in batches, each in its own transaction, so that the first events
+	// are committed (and delivered) while later batches are written; an interruption leaves
+	// the advisories queued, and running them again writes only what is missing.
+	arts := sortedKeys(boolSet(byArt))
+	for len(arts) > 0 {
+		n := min(len(arts), reevalArtifacts)
+		batch := arts[:n]
+		arts = arts[n:]
+		var compIDs []int64
+		for _, a := range batch {
+			compIDs = append(compIDs, byArt[a]...)
+		}
+		inBatch := make(map[int64]bool, len(batch))
+		for _, a := range batch {
+			inBatch[a] = true
+		}
+		var bw []found
+		for _, f := range want {
+			if inBatch[f.c.artifactID] {
+				bw = append(bw, f)
+			}
+		}
+		ch, err := p.applyReeval(ctx, ids, batch, compIDs, bw)
+		if err != nil {
+			return nil, err
+		}
+		st.Opened += ch.opened
+		st.Resolved += ch.resolved
+		if ch.opened+ch.resolved > 0 && p.onEvents != nil {
+			p.onEvents() // deliver this batch's events while the next is written
+		}
 	}
-	err = p.st.Transact(ctx, func(tx *sql.Tx) error {
+	return st, nil
+}
+
+// reevalArtifacts is how many artifacts one re-evaluation transaction diffs.
+const reevalArtifacts = 500
+
+// applyReeval diffs, in one transaction, the findings of the advisories ids on the components
+// compIDs of the artifacts arts against want, the matches found for them.
+func (p *Portfolio) applyReeval(ctx context.Context, ids []string, arts, compIDs []int64, want []found) (*changes, error) {
+	var ch *changes
+	err := p.st.Transact(ctx, func(tx *sql.Tx) error {
 		// Components an upload replaced since they were read are gone: no finding for them.
 		live := map[int64]bool{}
 		err := chunks(compIDs, maxIn, func(part []int64) error {
@@ -98,21 +135,17 @@ func (p *Portfolio) reevaluate(ctx context.Context, ids []string) (*ReevalStats,
 		if err != nil {
 			return fmt.Errorf("reading findings: %w", err)
 		}
-		arts, err := artInfos(ctx, tx, sortedKeys(artSet))
+		info, err := artInfos(ctx, tx, arts)
 		if err != nil {
 			return err
 		}
-		ch, err := p.apply(ctx, tx, p.now(), arts, diff{want: cur, have: have, key: func(f *found) string { return reevalKey(f.c.id, f.advisory) }})
-		if err != nil {
-			return err
-		}
-		st.Opened, st.Resolved = ch.opened, ch.resolved
-		return nil
+		ch, err = p.apply(ctx, tx, p.now(), info, diff{want: cur, have: have, key: func(f *found) string { return reevalKey(f.c.id, f.advisory) }})
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return st, nil
+	return ch, nil
 }
 
 func reevalKey(component int64, advisory string) string {

@@ -1,6 +1,7 @@
 package portfolio
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -45,6 +46,32 @@ func TestReevaluateOpensGitFindings(t *testing.T) {
 		aff, err := f.p.AffectedBy(f.ctx, all, "OSV-GIT-1")
 		if err != nil || len(aff.Artifacts) != 1 || aff.Artifacts[0].Name != "lib" {
 			t.Errorf("affected %+v, %v; want lib", aff, err)
+		}
+	})
+}
+
+// TestReevaluateInBatches re-evaluates an advisory affecting more artifacts than one
+// transaction diffs: every finding opens once, and OnEvents runs after each batch.
+func TestReevaluateInBatches(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		n := reevalArtifacts + 7
+		for i := range n {
+			inv, doc := readSBOM(t, "app.cdx.json")
+			f.ingest(1, "shop", inv, append(doc, fmt.Sprint(i)...))
+		}
+		var batches int
+		f.p.OnEvents(func() { batches++ })
+		f.importAdvisories("testdata/later")
+		st, err := f.p.Reevaluate(f.ctx, []string{minimistAdv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Artifacts != n || st.Opened != n || batches != 2 {
+			t.Errorf("re-evaluation %+v with %d batches, want %d artifacts opened in 2", st, batches, n)
+		}
+		if ev := f.events(); len(ev) != n {
+			t.Errorf("%d events, want %d", len(ev), n)
 		}
 	})
 }

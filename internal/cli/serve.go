@@ -168,6 +168,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	notifier := notify.New(st, notify.Options{Logger: log, AllowPrivateUnsafe: f.webhooksPrivate,
 		EventRetention: retention, Leases: acc, Holder: holder})
 	opts.Webhooks = server.WebhookService(notifier)
+	pf.OnEvents(notifier.Wake) // each committed batch of a large re-evaluation is delivered at once
 	if f.oidcIssuer != "" {
 		if opts.OIDC, err = newOIDC(ctx, f, oidcScope); err != nil {
 			return err
