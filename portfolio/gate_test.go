@@ -1,6 +1,7 @@
 package portfolio
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -80,6 +81,37 @@ func TestUploadDuringReevaluation(t *testing.T) {
 		}
 		if got := f.findings(all, res.Artifact.ID, "open"); len(got) != 1 {
 			t.Errorf("open findings %q, want minimist's", got)
+		}
+	})
+}
+
+// TestManyConcurrentUploads runs more uploads at once than the PostgreSQL pool has
+// connections: each holds one for the gate while matching with others, so without a bound
+// on concurrent uploads they could hold them all and wait for ever (the deadline would end
+// the test with errors).
+func TestManyConcurrentUploads(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		f.importAdvisories("testdata/later")
+		ctx, cancel := context.WithTimeout(f.ctx, 2*time.Minute)
+		defer cancel()
+		const n = 40
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				inv, doc := readSBOM(t, "app.cdx.json")
+				_, err := f.p.Ingest(ctx, IngestRequest{TeamID: 1, Name: "shop", Version: "1", Format: "CycloneDX 1.6",
+					Document: append(doc, byte(i)), Inventory: inv})
+				errs <- err
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		if ev := f.events(); len(ev) != n {
+			t.Errorf("%d events, want %d (one minimist finding per upload)", len(ev), n)
 		}
 	})
 }
