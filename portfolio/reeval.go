@@ -24,6 +24,10 @@ const reevalBatch = 1000
 // The components are found by range scans of the advisories' index rows over the components'
 // version keys, plus those with an open finding of these advisories; only they are read and
 // evaluated (package match), and only their findings of these advisories are diffed.
+//
+// Artifacts are written in batches of their own transactions, so an error can leave part of
+// the work done: running the same advisories again completes it. The server goes through
+// the queue instead (ReevaluateNow, RunQueue), which does that by itself.
 func (p *Portfolio) Reevaluate(ctx context.Context, advisoryIDs []string) (*ReevalStats, error) {
 	total := &ReevalStats{}
 	err := chunks(cleanIDs(advisoryIDs), reevalBatch, func(part []string) error {
