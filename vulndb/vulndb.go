@@ -89,6 +89,7 @@ type Status struct {
 	Withdrawn   int
 	ByEcosystem map[string]int // advisories affecting each ecosystem (base name)
 	Unparsed    int            // range and list versions no scheme could parse
+	KeyFormat   int            // the version-key format of the index rows (lookup.KeyFormat)
 	Sources     []SourceStatus
 	LastUpdate  time.Time // latest import of any source
 }
@@ -122,6 +123,9 @@ func (d *DB) Status(ctx context.Context) (*Status, error) {
 	}
 	rows.Close()
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM unparsed_versions`).Scan(&s.Unparsed); err != nil {
+		return nil, err
+	}
+	if s.KeyFormat, err = KeyFormatOf(ctx, db, KeySubjectAdvisories); err != nil {
 		return nil, err
 	}
 	rows, err = db.QueryContext(ctx, `SELECT name, imported_at, advisories FROM sources ORDER BY name`)

@@ -159,6 +159,7 @@ func runDBStatus(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "updated:    %s (%s ago)\n", st.LastUpdate.Format(time.RFC3339), time.Since(st.LastUpdate).Round(time.Minute))
 	}
 	fmt.Fprintf(env.Stdout, "unparsed:   %d advisory versions no version scheme could parse\n", st.Unparsed)
+	fmt.Fprintf(env.Stdout, "key format: %d (this build writes %d)\n", st.KeyFormat, lookup.KeyFormat)
 	fmt.Fprintf(env.Stdout, "\nsources:\n")
 	for _, s := range st.Sources {
 		fmt.Fprintf(env.Stdout, "  %s  %d advisories, imported %s\n", s.Name, s.Advisories, s.ImportedAt.Format(time.RFC3339))
