@@ -62,6 +62,10 @@ func (p *Portfolio) reevaluate(ctx context.Context, ids []string) (*ReevalStats,
 	for _, c := range comps {
 		byArt[c.artifactID] = append(byArt[c.artifactID], c.id)
 	}
+	wantByArt := map[int64][]found{}
+	for _, f := range want {
+		wantByArt[f.c.artifactID] = append(wantByArt[f.c.artifactID], f)
+	}
 	st.Artifacts = len(byArt)
 	// Artifacts are diffed in batches, each in its own transaction, so that the first events
 	// are committed (and delivered) while later batches are written; an interruption leaves
@@ -72,18 +76,10 @@ func (p *Portfolio) reevaluate(ctx context.Context, ids []string) (*ReevalStats,
 		batch := arts[:n]
 		arts = arts[n:]
 		var compIDs []int64
+		var bw []found
 		for _, a := range batch {
 			compIDs = append(compIDs, byArt[a]...)
-		}
-		inBatch := make(map[int64]bool, len(batch))
-		for _, a := range batch {
-			inBatch[a] = true
-		}
-		var bw []found
-		for _, f := range want {
-			if inBatch[f.c.artifactID] {
-				bw = append(bw, f)
-			}
+			bw = append(bw, wantByArt[a]...)
 		}
 		ch, err := p.applyReeval(ctx, ids, batch, compIDs, bw)
 		if err != nil {
