@@ -131,7 +131,9 @@ directory. import reads directories (recursively: *.json advisories and the <Eco
 files of the public OSV bucket layout, .git skipped), zip files and single JSON files;
 unchanged advisories (same modified time) cost nothing; malformed files are reported by name
 and skipped. status shows the sources, advisories per ecosystem, versions no scheme could parse,
-and warns when the last update is older than --max-age (default 7 days).
+the version-key format of the index (a database written by an older build is re-keyed when it
+is opened; see docs/versions.md), and warns when the last update is older than --max-age
+(default 7 days).
 
 update downloads the public OSV data (https://osv-vulnerabilities.storage.googleapis.com, or
 --base-url for a mirror of its layout): <Ecosystem>/all.zip for every ecosystem its
