@@ -33,6 +33,10 @@ Subcommands:
   token revoke NAME|ID
                   revoke a token by its ID, or by its name when one token not revoked has
                   it (an argument of digits is an ID)
+  token extend NAME|ID --expires WHEN
+                  move a token's expiry later: WHEN as for create, a lifetime counting
+                  from now, or never. A token that expired works again; a revoked one
+                  stays revoked; an earlier expiry is refused (revoke the token instead)
   team create NAME
                   create a team
   team list       list the teams`
@@ -41,7 +45,8 @@ const adminExamples = `  hallmark admin token create --db postgres://… --name 
   hallmark admin team create payments
   hallmark admin token create --name ci-web --scope ingest --team web --expires 90d
   hallmark admin token revoke ci-web
-  hallmark admin token revoke 7`
+  hallmark admin token revoke 7
+  hallmark admin token extend ci-web --expires 90d`
 
 func runAdmin(ctx context.Context, env *Env, args []string) error {
 	help := func() *flagSet {
@@ -49,14 +54,14 @@ func runAdmin(ctx context.Context, env *Env, args []string) error {
 	}
 	if len(args) == 0 {
 		help().printHelp(env.Stderr)
-		return usageErrorf("admin: name a subcommand: token create|list|revoke, team create|list")
+		return usageErrorf("admin: name a subcommand: token create|list|revoke|extend, team create|list")
 	}
 	if args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
 		help().printHelp(env.Stdout)
 		return nil
 	}
 	if len(args) < 2 {
-		return usageErrorf("admin %s: name a subcommand: create or list (or, for tokens, revoke)", args[0])
+		return usageErrorf("admin %s: name a subcommand: create or list (or, for tokens, revoke or extend)", args[0])
 	}
 	sub := args[0] + " " + args[1]
 	fs := newFlagSet("admin "+sub, "hallmark admin "+sub+" [flags]", adminAbout, adminExamples)
@@ -72,9 +77,12 @@ func runAdmin(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	var expiry time.Time // checked before the database is opened
-	if sub == "token create" && *expires != "" {
+	switch {
+	case sub == "token extend" && *expires == "":
+		return usageErrorf("admin token extend: --expires is required (a lifetime such as 90d, a date, or never)")
+	case (sub == "token create" || sub == "token extend") && *expires != "":
 		if expiry, err = access.ParseExpiry(*expires, time.Now()); err != nil {
-			return usageErrorf("admin token create: --expires: %v", err)
+			return usageErrorf("admin %s: --expires: %v", sub, err)
 		}
 	}
 	acc, closeDB, err := openAccess(ctx, env, *db)
@@ -120,6 +128,16 @@ func runAdmin(ctx context.Context, env *Env, args []string) error {
 		}
 		fmt.Fprintf(env.Stdout, "token %d revoked\n", id)
 		return nil
+	case "token extend":
+		if len(pos) != 1 || pos[0] == "" {
+			return usageErrorf("admin token extend: give one token name or ID")
+		}
+		ext, err := extendToken(ctx, acc, pos[0], expiry)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "token %d %q expires %s (was %s)\n", ext.ID, ext.Name, orNever(ext.Expires), orNever(ext.Previous))
+		return nil
 	case "team create":
 		if len(pos) != 1 {
 			return usageErrorf("admin team create: give one team name")
@@ -148,14 +166,38 @@ func runAdmin(ctx context.Context, env *Env, args []string) error {
 
 // revokeToken revokes the token named by ref: an ID when ref is all digits, else a name.
 func revokeToken(ctx context.Context, acc *access.Access, ref string) (int64, error) {
-	if strings.Trim(ref, "0123456789") != "" {
+	id, byID, err := tokenID(ref, "revoke")
+	switch {
+	case err != nil:
+		return 0, err
+	case !byID:
 		return acc.RevokeNamed(ctx, ref)
 	}
-	id, err := strconv.ParseInt(ref, 10, 64)
-	if err != nil {
-		return 0, usageErrorf("admin token revoke: %q is not a token ID", ref)
-	}
 	return id, acc.Revoke(ctx, id)
+}
+
+// extendToken moves the expiry of the token named by ref (as revokeToken reads it).
+func extendToken(ctx context.Context, acc *access.Access, ref string, expires time.Time) (*access.Extension, error) {
+	id, byID, err := tokenID(ref, "extend")
+	switch {
+	case err != nil:
+		return nil, err
+	case !byID:
+		return acc.ExtendNamed(ctx, ref, expires)
+	}
+	return acc.ExtendToken(ctx, id, expires)
+}
+
+// tokenID reads a token reference of admin token verb: an ID when ref is all digits (byID),
+// else a name.
+func tokenID(ref, verb string) (id int64, byID bool, err error) {
+	if strings.Trim(ref, "0123456789") != "" {
+		return 0, false, nil
+	}
+	if id, err = strconv.ParseInt(ref, 10, 64); err != nil {
+		return 0, false, usageErrorf("admin token %s: %q is not a token ID", verb, ref)
+	}
+	return id, true, nil
 }
 
 // tokenTime is how token list shows times.

@@ -207,24 +207,9 @@ func (a *Access) Revoke(ctx context.Context, id int64) error {
 func (a *Access) RevokeNamed(ctx context.Context, name string) (int64, error) {
 	var ids []int64
 	err := a.st.Transact(ctx, func(tx *sql.Tx) error {
-		ids = ids[:0]
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM tokens WHERE name = ? AND revoked_at IS NULL ORDER BY id`, name)
-		if err != nil {
+		var err error
+		if ids, err = liveTokensNamed(ctx, tx, name); err != nil || len(ids) != 1 {
 			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(ids) != 1 {
-			return nil
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ms(a.now()), ids[0])
 		return err
@@ -238,6 +223,24 @@ func (a *Access) RevokeNamed(ctx context.Context, name string) (int64, error) {
 		return 0, fmt.Errorf("%w: %d tokens are named %q (IDs %v): revoke one by its ID", ErrInvalid, len(ids), name, ids)
 	}
 	return ids[0], nil
+}
+
+// liveTokensNamed returns the IDs of the tokens called name that are not revoked, in order.
+func liveTokensNamed(ctx context.Context, tx *sql.Tx, name string) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM tokens WHERE name = ? AND revoked_at IS NULL ORDER BY id`, name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 // maxTokenLength bounds what Authenticate hashes.
