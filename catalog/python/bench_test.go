@@ -1,8 +1,12 @@
 package python
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,5 +95,53 @@ func BenchmarkInstalled(b *testing.B) {
 		if res, err := c.Catalog(context.Background(), f); err != nil || len(res.Packages) != 1 {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkInstalledDir offers every metadata file of one site-packages directory on disk to
+// one cataloger, as a walk does: the directory should be listed once, not once per file.
+func BenchmarkInstalledDir(b *testing.B) {
+	for _, n := range []int{100, 1000, 3000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			root := b.TempDir()
+			var rels []string
+			for i := range n {
+				rel := fmt.Sprintf("lib/python3.12/site-packages/package_%d-1.%d.0.dist-info/METADATA", i, i)
+				full := filepath.Join(root, filepath.FromSlash(rel))
+				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+					b.Fatal(err)
+				}
+				meta := fmt.Sprintf("Metadata-Version: 2.1\nName: package-%d\nVersion: 1.%d.0\nRequires-Dist: package-%d\n", i, i, i/2)
+				if err := os.WriteFile(full, []byte(meta), 0o644); err != nil {
+					b.Fatal(err)
+				}
+				rels = append(rels, rel)
+			}
+			slices.Sort(rels)
+			fsys, err := catalog.RootFS(root)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				c, found := &InstalledCataloger{}, 0
+				for _, rel := range rels {
+					data, err := catalog.ReadFileFS(fsys, rel, catalog.MaxManifestSize)
+					if err != nil {
+						b.Fatal(err)
+					}
+					f := &catalog.File{Path: rel, Size: int64(len(data)), Mode: 0o644, R: bytes.NewReader(data), FS: fsys}
+					res, err := c.Catalog(ctx, f)
+					if err != nil {
+						b.Fatal(err)
+					}
+					found += len(res.Packages)
+				}
+				if found != n {
+					b.Fatalf("%d packages, want %d", found, n)
+				}
+			}
+		})
 	}
 }

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"io/fs"
 	"path"
+	"reflect"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hallmark-dev/hallmark/catalog"
 	"github.com/hallmark-dev/hallmark/sbom"
@@ -25,11 +28,31 @@ import (
 //
 // Requires-Dist becomes dependency edges between distributions of the same directory: when
 // File.FS lets it list the directory, the cataloger reports the whole directory once, from
-// the first metadata file in name order, so that the edges stay within one result; other
+// the first metadata file in path order, so that the edges stay within one result; other
 // metadata files of the directory then yield nothing. Requirements that apply only to an
 // extra ("; extra == ...") are not edges, since the metadata does not say which extras were
 // installed.
-type InstalledCataloger struct{}
+//
+// A cataloger lists each directory once however many metadata files it holds, and keeps the
+// listing until every metadata file of it has been offered: use a new InstalledCataloger (see
+// Catalogers) for each walk. The zero value is ready to use; it is safe for concurrent use.
+type InstalledCataloger struct {
+	mu    sync.Mutex
+	sites map[siteKey]*siteDir // guarded by mu
+}
+
+// siteKey names a directory of distributions within one target.
+type siteKey struct {
+	fsys fs.FS // of a comparable type (see cacheable)
+	dir  string
+}
+
+// siteDir is the listing of one directory of distributions, made once.
+type siteDir struct {
+	once  sync.Once
+	files []string // metadata files, sorted; nil when the directory cannot be listed
+	left  int      // files of the listing not offered yet; guarded by InstalledCataloger.mu
+}
 
 var _ catalog.Cataloger = (*InstalledCataloger)(nil)
 
@@ -126,12 +149,70 @@ func (c *InstalledCataloger) siblings(f *catalog.File) ([]string, bool) {
 		}
 		site = path.Dir(site)
 	}
-	entries, err := fs.ReadDir(f.FS, site)
-	if err != nil || len(entries) > catalog.MaxPackages {
+	var files []string
+	if cacheable(f.FS) {
+		files = c.listing(f.FS, site, f.Path)
+	} else {
+		files = listSite(f.FS, site)
+	}
+	switch {
+	case !listed(files, f.Path):
 		return alone, true
+	case files[0] != f.Path:
+		return nil, false // another file leads
+	}
+	return files, true
+}
+
+// listed reports whether file is one of files, a listing of listSite.
+func listed(files []string, file string) bool {
+	_, ok := slices.BinarySearch(files, file)
+	return ok
+}
+
+// listing returns the metadata files of site in fsys, listing the directory the first time
+// one of its files is offered, and forgets the listing once all of them have been.
+func (c *InstalledCataloger) listing(fsys fs.FS, site, file string) []string {
+	k := siteKey{fsys, site}
+	c.mu.Lock()
+	d := c.sites[k]
+	if d == nil {
+		d = &siteDir{left: -1}
+		if c.sites == nil {
+			c.sites = map[siteKey]*siteDir{}
+		}
+		c.sites[k] = d
+	}
+	c.mu.Unlock()
+	d.once.Do(func() { d.files = listSite(fsys, site) })
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d.left < 0 {
+		d.left = len(d.files)
+	}
+	if listed(d.files, file) {
+		if d.left--; d.left <= 0 && c.sites[k] == d {
+			delete(c.sites, k)
+		}
+	}
+	return d.files
+}
+
+// cacheable reports whether fsys can be part of a map key: file systems of a type that is not
+// comparable (fstest.MapFS) are listed once per file instead.
+func cacheable(fsys fs.FS) bool {
+	return reflect.TypeOf(fsys).Comparable()
+}
+
+// listSite returns the metadata files of the distributions in the directory site, sorted, or
+// nil when it cannot be listed or holds more entries than a cataloger reads.
+func listSite(fsys fs.FS, site string) []string {
+	entries, err := fs.ReadDir(fsys, site)
+	if err != nil || len(entries) > catalog.MaxPackages {
+		return nil
 	}
 	var files []string
-	found := false
 	for _, e := range entries {
 		n := e.Name()
 		var meta string
@@ -145,23 +226,13 @@ func (c *InstalledCataloger) siblings(f *catalog.File) ([]string, bool) {
 		default:
 			continue
 		}
-		if meta != f.Path {
-			st, err := fs.Stat(f.FS, meta)
-			if err != nil || !st.Mode().IsRegular() {
-				continue
-			}
-		} else {
-			found = true
-		}
-		if len(files) == 0 && meta != f.Path {
-			return nil, false // another file leads
+		if st, err := fs.Stat(fsys, meta); err != nil || !st.Mode().IsRegular() {
+			continue
 		}
 		files = append(files, meta)
 	}
-	if !found {
-		return alone, true
-	}
-	return files, true
+	slices.Sort(files) // "a.egg-info/PKG-INFO" sorts after "a.egg-info.egg-info"
+	return files
 }
 
 // parse reads core metadata (RFC 822-style headers; the body is the description).

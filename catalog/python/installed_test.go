@@ -1,6 +1,11 @@
 package python
 
 import (
+	"context"
+	"io/fs"
+	"os"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -92,5 +97,57 @@ func TestInstalledBytes(t *testing.T) {
 		if _, err := catalogtest.Bytes(t, c, rel, []byte(tc.in)); err == nil || !contains(err.Error(), tc.err) || !catalogtest.IsMalformed(err) {
 			t.Errorf("%q: err = %v, want %q", tc.in, err, tc.err)
 		}
+	}
+}
+
+// countingFS counts the directory listings of an fs.FS.
+type countingFS struct {
+	fs.FS
+	mu    sync.Mutex
+	lists map[string]int // guarded by mu
+}
+
+func (c *countingFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	c.mu.Lock()
+	c.lists[name]++
+	c.mu.Unlock()
+	return fs.ReadDir(c.FS, name)
+}
+
+// TestInstalledListsOnce offers every metadata file of a site-packages directory at once, as
+// the walker's workers do, and checks that the directory is listed once, that the first file
+// reports all six distributions and the others nothing, and that the listing is dropped after
+// the last file.
+func TestInstalledListsOnce(t *testing.T) {
+	fsys := &countingFS{FS: os.DirFS("testdata"), lists: map[string]int{}}
+	c := &InstalledCataloger{}
+	names, err := fs.Glob(fsys, site+"*.dist-info/METADATA")
+	if err != nil || len(names) != 6 {
+		t.Fatalf("%d files, %v", len(names), err)
+	}
+	clear(fsys.lists)
+	got := make([]int, len(names))
+	var wg sync.WaitGroup
+	for i, rel := range names {
+		wg.Go(func() {
+			f := catalogtest.Open(t, "testdata", rel)
+			f.FS = fsys
+			res, err := c.Catalog(context.Background(), f)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			got[i] = len(res.Packages)
+		})
+	}
+	wg.Wait()
+	if diff := cmp.Diff([]int{6, 0, 0, 0, 0, 0}, got); diff != "" {
+		t.Errorf("packages per file (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]int{strings.TrimSuffix(site, "/"): 1}, fsys.lists); diff != "" {
+		t.Errorf("listings (-want +got):\n%s", diff)
+	}
+	if len(c.sites) != 0 {
+		t.Errorf("%d listings kept after the last file", len(c.sites))
 	}
 }
