@@ -78,6 +78,17 @@ func TestUVLock(t *testing.T) {
 		{ID: "colorama@0.4.6", Name: "colorama", Version: "0.4.6", PURL: "pkg:pypi/colorama@0.4.6", Scope: sbom.ScopeRuntime, Relation: sbom.RelationDirect, Loc: "uv/workspace/uv.lock:34", Hashes: 2},
 		{ID: "tqdm@4.67.1", Name: "tqdm", Version: "4.67.1", PURL: "pkg:pypi/tqdm@4.67.1", Scope: sbom.ScopeRuntime, Relation: sbom.RelationDirect, Loc: "uv/workspace/uv.lock:43", Hashes: 2, DependsOn: []string{"colorama@0.4.6"}},
 	})
+	// httpx is reached first without extras, then through python-telegram-bot's socks extra
+	// with its own socks extra: socksio is a runtime dependency of the project.
+	expect(t, c, "testdata", "uv/extras/uv.lock", []row{
+		{ID: "httpx@0.28.1", Name: "httpx", Version: "0.28.1", PURL: "pkg:pypi/httpx@0.28.1", Scope: sbom.ScopeRuntime, Relation: sbom.RelationDirect, Loc: "uv/extras/uv.lock:18", Hashes: 2, DependsOn: []string{"anyio@4.9.0", "idna@3.10", "socksio@1.0.0"}},
+		{ID: "idna@3.10", Name: "idna", Version: "3.10", PURL: "pkg:pypi/idna@3.10", Scope: sbom.ScopeRuntime, Relation: sbom.RelationTransitive, Loc: "uv/extras/uv.lock:36", Hashes: 2},
+		{ID: "python-telegram-bot@21.10", Name: "python-telegram-bot", Version: "21.10", PURL: "pkg:pypi/python-telegram-bot@21.10", Scope: sbom.ScopeRuntime, Relation: sbom.RelationDirect, Loc: "uv/extras/uv.lock:45", Hashes: 2, DependsOn: []string{"httpx@0.28.1"}},
+		{ID: "anyio@4.9.0", Name: "anyio", Version: "4.9.0", PURL: "pkg:pypi/anyio@4.9.0", Scope: sbom.ScopeRuntime, Relation: sbom.RelationTransitive, Loc: "uv/extras/uv.lock:5", Hashes: 2, DependsOn: []string{"idna@3.10", "sniffio@1.3.1"}},
+		{ID: "scraper-app@0.3.0", Name: "scraper-app", Version: "0.3.0", PURL: "pkg:pypi/scraper-app@0.3.0", Type: sbom.TypeApplication, Loc: "uv/extras/uv.lock:62", DependsOn: []string{"httpx@0.28.1", "python-telegram-bot@21.10"}, Props: "editable=true path=."},
+		{ID: "sniffio@1.3.1", Name: "sniffio", Version: "1.3.1", PURL: "pkg:pypi/sniffio@1.3.1", Scope: sbom.ScopeRuntime, Relation: sbom.RelationTransitive, Loc: "uv/extras/uv.lock:77", Hashes: 2},
+		{ID: "socksio@1.0.0", Name: "socksio", Version: "1.0.0", PURL: "pkg:pypi/socksio@1.0.0", Scope: sbom.ScopeRuntime, Relation: sbom.RelationTransitive, Loc: "uv/extras/uv.lock:86", Hashes: 2},
+	})
 	expect(t, c, "testdata", "uv/bad/uv.lock", nil, "uv/bad/uv.lock:7: not a valid uv.lock")
 }
 

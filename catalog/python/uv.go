@@ -24,7 +24,9 @@ import (
 // application packages. Edges come from dependencies, optional-dependencies and
 // dev-dependencies; relations and scopes are derived from the roots: a package reachable from a
 // root's dependencies is runtime, else from its optional-dependencies optional, else from its
-// dev-dependencies dev.
+// dev-dependencies dev. An edge that requests extras ({ name = "httpx", extra = ["socks"] })
+// makes that package's optional-dependencies of those extras reachable too, on whichever path
+// the extra is requested, even when the package was reached before without it.
 type UVLockCataloger struct{}
 
 var _ catalog.Cataloger = (*UVLockCataloger)(nil)
@@ -199,30 +201,38 @@ edges:
 					}
 				}
 			}
-			seen := map[*sbom.Package]bool{}
+			// A package is expanded once for its dependencies and once for each of its
+			// extras: a path that reaches it again with an extra not seen yet adds that
+			// extra's optional dependencies.
+			expanded := map[*sbom.Package]map[string]bool{}
 			for len(queue) > 0 {
 				it := queue[0]
 				queue = queue[1:]
 				if it.p.Type != sbom.TypeApplication && it.p.Scope == sbom.ScopeUnknown {
 					it.p.Scope = kind
 				}
-				if seen[it.p] {
-					continue
-				}
-				seen[it.p] = true
+				done := expanded[it.p]
 				var next []map[string]any
-				for _, e := range edges[it.p] {
-					if e.kind == sbom.ScopeRuntime {
-						next = append(next, e.dep)
+				if done == nil {
+					done = map[string]bool{}
+					expanded[it.p] = done
+					for _, e := range edges[it.p] {
+						if e.kind == sbom.ScopeRuntime {
+							next = append(next, e.dep)
+						}
 					}
 				}
 				for _, x := range it.extras {
-					next = append(next, optional[it.p][Normalize(x)]...)
+					if x = Normalize(x); !done[x] {
+						done[x] = true
+						next = append(next, optional[it.p][x]...)
+					}
 				}
 				for _, d := range next {
+					extras := strs(d["extra"])
 					for _, q := range resolve(d) {
-						if !seen[q] {
-							queue = append(queue, item{q, strs(d["extra"])})
+						if expanded[q] == nil || slices.ContainsFunc(extras, func(x string) bool { return !expanded[q][Normalize(x)] }) {
+							queue = append(queue, item{q, extras})
 						}
 					}
 				}
