@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -292,44 +293,115 @@ func TestForwardedClient(t *testing.T) {
 		{"untrusted peer: header ignored", "192.0.2.1:1", []string{"198.51.100.7"}, "ip:192.0.2.1"},
 		{"too many hops", proxy, []string{strings.Repeat("10.9.9.9,", 40) + "10.9.9.9"}, "ip:10.9.9.9"},
 	} {
-		srv := &Server{opts: Options{TrustedProxies: trusted}}
-		r := httptest.NewRequest("GET", "/", nil)
-		r.RemoteAddr = tc.remote
-		for _, v := range tc.xff {
-			r.Header.Add("X-Forwarded-For", v)
-		}
-		if got := srv.clientAddress(r); got != tc.want {
+		if got := clientOf(trusted, tc.remote, http.Header{"X-Forwarded-For": tc.xff}); got != tc.want {
 			t.Errorf("%s: clientAddress = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 	// Without trusted proxies the header is ignored.
-	r := httptest.NewRequest("GET", "/", nil)
-	r.RemoteAddr = proxy
-	r.Header.Set("X-Forwarded-For", "198.51.100.7")
-	if got := (&Server{}).clientAddress(r); got != "ip:10.0.0.5" {
+	if got := clientOf(nil, proxy, http.Header{"X-Forwarded-For": {"198.51.100.7"}}); got != "ip:10.0.0.5" {
 		t.Errorf("no trusted proxies: clientAddress = %q, want the peer", got)
 	}
 }
 
+func TestForwardedHeader(t *testing.T) {
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fd00::/8")}
+	proxy := "10.0.0.5:443"
+	for _, tc := range []struct {
+		name   string
+		remote string
+		fwd    []string
+		xff    []string
+		want   string
+	}{
+		{"one hop", proxy, []string{"for=198.51.100.7"}, nil, "ip:198.51.100.7"},
+		{"other parameters", proxy, []string{"by=10.0.0.5;for=198.51.100.7;proto=https;host=example.com"}, nil, "ip:198.51.100.7"},
+		{"case and spaces", proxy, []string{"  For=198.51.100.7 ; Proto=http  "}, nil, "ip:198.51.100.7"},
+		{"quoted with port", proxy, []string{`for="198.51.100.7:4711"`}, nil, "ip:198.51.100.7"},
+		{"unquoted port", proxy, []string{"for=198.51.100.7:4711"}, nil, "ip:198.51.100.7"},
+		{"quoted v6", proxy, []string{`for="[2001:db8:cafe::17]"`}, nil, "ip:2001:db8:cafe::/64"},
+		{"quoted v6 with port", proxy, []string{`for="[2001:db8:cafe::17]:4711"`}, nil, "ip:2001:db8:cafe::/64"},
+		{"v4-mapped v6", proxy, []string{`for="[::ffff:198.51.100.7]"`}, nil, "ip:198.51.100.7"},
+		{"escaped quoted string", proxy, []string{`for="198.51.100\.7"`}, nil, "ip:198.51.100.7"},
+		{"forged elements to the left", proxy, []string{"for=203.0.113.1, for=203.0.113.2, for=198.51.100.7"}, nil, "ip:198.51.100.7"},
+		{"two proxies", proxy, []string{"for=198.51.100.7, for=10.1.1.1;proto=https"}, nil, "ip:198.51.100.7"},
+		{"header lines", proxy, []string{"for=203.0.113.1", "for=198.51.100.7", `for="[fd00::9]:80"`}, nil, "ip:198.51.100.7"},
+		{"quoted comma", proxy, []string{`for=203.0.113.1;host="a,b", for=198.51.100.7`}, nil, "ip:198.51.100.7"},
+		{"obfuscated node", proxy, []string{"for=198.51.100.7, for=_hidden"}, nil, "ip:10.0.0.5"},
+		{"unknown node", proxy, []string{"for=198.51.100.7, for=unknown, for=10.1.1.1"}, nil, "ip:10.1.1.1"},
+		{"obfuscated port", proxy, []string{`for="198.51.100.7:_p1"`}, nil, "ip:198.51.100.7"},
+		{"bad port", proxy, []string{`for="198.51.100.7:99999999"`}, nil, "ip:10.0.0.5"},
+		{"unbracketed v6", proxy, []string{`for="2001:db8::17"`}, nil, "ip:10.0.0.5"},
+		{"v6 zone", proxy, []string{`for="[fe80::1%eth0]"`}, nil, "ip:10.0.0.5"},
+		{"element without for", proxy, []string{"for=198.51.100.7, proto=https"}, nil, "ip:10.0.0.5"},
+		{"for twice", proxy, []string{"for=198.51.100.7;for=203.0.113.1"}, nil, "ip:10.0.0.5"},
+		{"unterminated quote", proxy, []string{`for="198.51.100.7, for=10.1.1.1`}, nil, "ip:10.0.0.5"},
+		{"unterminated quote on an earlier line", proxy, []string{`for="203.0.113.1`, "for=198.51.100.7"}, nil, "ip:198.51.100.7"},
+		{"garbage after a value", proxy, []string{"for=198.51.100.7 x"}, nil, "ip:10.0.0.5"},
+		{"empty elements", proxy, []string{"for=198.51.100.7,,for=10.1.1.1"}, nil, "ip:10.1.1.1"},
+		{"untrusted peer: header ignored", "192.0.2.1:1", []string{"for=198.51.100.7"}, nil, "ip:192.0.2.1"},
+		{"too many hops", proxy, []string{strings.Repeat("for=10.9.9.9,", 40) + "for=10.9.9.9"}, nil, "ip:10.9.9.9"},
+		{"both headers agree", proxy, []string{"for=198.51.100.7"}, []string{"198.51.100.7"}, "ip:198.51.100.7"},
+		{"both headers differ: the peer", proxy, []string{"for=203.0.113.66"}, []string{"198.51.100.7"}, "ip:10.0.0.5"},
+	} {
+		h := http.Header{"Forwarded": tc.fwd}
+		if tc.xff != nil {
+			h["X-Forwarded-For"] = tc.xff
+		}
+		if got := clientOf(trusted, tc.remote, h); got != tc.want {
+			t.Errorf("%s: clientAddress = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+	// Without trusted proxies the header is ignored.
+	if got := clientOf(nil, proxy, http.Header{"Forwarded": {"for=198.51.100.7"}}); got != "ip:10.0.0.5" {
+		t.Errorf("no trusted proxies: clientAddress = %q, want the peer", got)
+	}
+}
+
+// clientOf returns the client address of a request from remote with header h, to a server
+// that trusts the proxies in trusted.
+func clientOf(trusted []netip.Prefix, remote string, h http.Header) string {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = remote
+	r.Header = h
+	return (&Server{opts: Options{TrustedProxies: trusted}}).clientAddress(r)
+}
+
+// FuzzForwardedClient checks, for any X-Forwarded-For or Forwarded value a client sends,
+// that the client address is the peer or an address the value names, and that a hop a
+// trusted proxy appends on a line of its own is read whatever came before.
 func FuzzForwardedClient(f *testing.F) {
-	for _, s := range []string{"198.51.100.7", "203.0.113.1, 10.1.1.1", "[2001:db8::7]:5555", "bogus,,", "10.0.0.1:x, ::ffff:10.0.0.2"} {
-		f.Add(s)
+	for _, s := range []string{"198.51.100.7", "203.0.113.1, 10.1.1.1", "[2001:db8::7]:5555", "bogus,,", "10.0.0.1:x, ::ffff:10.0.0.2",
+		"for=198.51.100.7", `for="[2001:db8::7]:80";proto=https, for=10.1.1.1`, `for="unterminated`, "for=_obf;by=unknown", `host="a,b";for=1.2.3.4`} {
+		f.Add(s, false)
+		f.Add(s, true)
 	}
 	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 	peer := netip.MustParseAddr("10.0.0.5")
-	f.Fuzz(func(t *testing.T, xff string) {
-		got := forwardedClient(peer, []string{xff}, trusted)
+	client := netip.MustParseAddr("198.51.100.99")
+	f.Fuzz(func(t *testing.T, value string, forwarded bool) {
+		name, appended := "X-Forwarded-For", client.String()
+		if forwarded {
+			name, appended = "Forwarded", "for="+client.String()
+		}
+		h := http.Header{name: {value}}
+		got := proxiedClient(peer, h, trusted)
 		if !got.IsValid() {
-			t.Errorf("forwardedClient(%q) = an invalid address", xff)
+			t.Fatalf("%s %q: an invalid address", name, value)
 		}
-		if got == peer {
-			return
-		}
-		for _, e := range strings.Split(xff, ",") {
-			if a, ok := parseForwarded(strings.TrimSpace(e)); ok && a == got {
-				return
+		if got != peer && !strings.Contains(value, got.String()) && !strings.Contains(value, got.StringExpanded()) {
+			// The address may be written in another form ("::ffff:…", leading zeros in
+			// v6 groups): it must at least be one of the parsed hops.
+			hops := xffHops(h.Values(name))
+			if forwarded {
+				hops = forwardedHops(h.Values(name))
+			}
+			if !slices.Contains(hops, got) {
+				t.Errorf("%s %q = %v: neither the peer nor in the header", name, value, got)
 			}
 		}
-		t.Errorf("forwardedClient(%q) = %v: neither the peer nor in the header", xff, got)
+		h.Add(name, appended)
+		if got := proxiedClient(peer, h, trusted); got != client {
+			t.Errorf("%s %q then %q = %v, want %v", name, value, appended, got, client)
+		}
 	})
 }

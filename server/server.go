@@ -21,7 +21,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
 
@@ -74,8 +73,9 @@ type Options struct {
 	FailedAuthBurst int
 	// TrustedProxies are the networks of reverse proxies in front of the server. For a request
 	// from one of them, the client address that the per-address limits count is the right-most
-	// X-Forwarded-For entry outside them (entries further left are the client's to forge).
-	// Empty: the TCP peer is the client, and X-Forwarded-For is ignored.
+	// X-Forwarded-For entry, or Forwarded (RFC 7239) for= node, outside them (entries further
+	// left are the client's to forge); see proxiedClient. Empty: the TCP peer is the client,
+	// and both headers are ignored.
 	TrustedProxies []netip.Prefix
 	// Logger receives request and error logs; nil discards them.
 	Logger *slog.Logger
@@ -322,7 +322,7 @@ func retryLater(w http.ResponseWriter, d time.Duration, why string) error {
 
 // clientAddress returns the key of r's client address in the per-address buckets: the IP
 // address, or its /64 network for IPv6 (one host usually holds a whole /64). Behind a trusted
-// proxy it is the address the proxies recorded in X-Forwarded-For.
+// proxy it is the address the proxies recorded in X-Forwarded-For or Forwarded.
 func (s *Server) clientAddress(r *http.Request) string {
 	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
@@ -330,66 +330,13 @@ func (s *Server) clientAddress(r *http.Request) string {
 	}
 	addr := ap.Addr().Unmap().WithZone("")
 	if len(s.opts.TrustedProxies) > 0 {
-		addr = forwardedClient(addr, r.Header.Values("X-Forwarded-For"), s.opts.TrustedProxies)
+		addr = proxiedClient(addr, r.Header, s.opts.TrustedProxies)
 	}
 	if addr.Is6() {
 		p, _ := addr.Prefix(64)
 		return "ip:" + p.String()
 	}
 	return "ip:" + addr.String()
-}
-
-// maxForwardedHops bounds the X-Forwarded-For entries forwardedClient reads.
-const maxForwardedHops = 32
-
-// forwardedClient returns the client address of a request from peer with the given
-// X-Forwarded-For header values: walking from the right (the entries the nearest proxies
-// appended), the first address outside the trusted networks. It returns the last trusted
-// address it reached when an entry does not parse, the header runs out, or it has read
-// maxForwardedHops entries.
-func forwardedClient(peer netip.Addr, xff []string, trusted []netip.Prefix) netip.Addr {
-	isTrusted := func(a netip.Addr) bool {
-		for _, p := range trusted {
-			if p.Contains(a) {
-				return true
-			}
-		}
-		return false
-	}
-	addr := peer
-	hops := 0
-	for i := len(xff) - 1; i >= 0; i-- {
-		rest := xff[i]
-		for rest != "" {
-			if !isTrusted(addr) || hops == maxForwardedHops {
-				return addr
-			}
-			hops++
-			var entry string
-			if k := strings.LastIndexByte(rest, ','); k >= 0 {
-				rest, entry = rest[:k], rest[k+1:]
-			} else {
-				rest, entry = "", rest
-			}
-			next, ok := parseForwarded(strings.TrimSpace(entry))
-			if !ok {
-				return addr
-			}
-			addr = next
-		}
-	}
-	return addr
-}
-
-// parseForwarded reads one X-Forwarded-For entry: an IP address, perhaps with a port.
-func parseForwarded(s string) (netip.Addr, bool) {
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a.Unmap().WithZone(""), true
-	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap().WithZone(""), true
-	}
-	return netip.Addr{}, false
 }
 
 // Ready reports whether the server can serve: the database answers and every migration is
