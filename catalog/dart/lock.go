@@ -26,13 +26,19 @@ const (
 	PropSDK        = "hallmark:pub:sdk"         // SDK packages: the SDK (flutter, dart)
 	PropSDKPrefix  = "hallmark:pub:sdk-"        // sdks constraints, "hallmark:pub:sdk-dart"
 	PropLockedName = "hallmark:pub:hosted-name" // hosted name when it differs from the key
+	// PropSDKLocked is the version the lock file records for an SDK package: the one its
+	// pubspec in the SDK declares ("0.0.0" for flutter, "0.0.99" for sky_engine).
+	PropSDKLocked = "hallmark:pub:sdk-locked-version"
 )
 
 // LockCataloger reads pubspec.lock files.
 //
-// SDK packages (flutter, sky_engine, …) are locked at a placeholder version ("0.0.0") that
-// is the SDK's, not the package's: they are reported without a version, unresolved, with the
-// SDK's constraint from the sdks section when there is one.
+// SDK packages (source: sdk; flutter, flutter_test, sky_engine, …) come with the SDK named by
+// their description, and the version pub locks for them is whatever their pubspec inside the
+// SDK declares (pub's SdkSource reads it from there): a placeholder such as "0.0.0" (flutter)
+// or "0.0.99" (sky_engine), not a release of the package. They are reported without a version,
+// unresolved, with the SDK's constraint from the sdks section when there is one; the locked
+// placeholder is kept in the property PropSDKLocked.
 type LockCataloger struct{}
 
 var (
@@ -199,9 +205,10 @@ func (c *LockCataloger) pkg(file string, key, val *yaml.Node, sdks map[string]st
 	case "sdk":
 		sdk := scalar(desc)
 		p.SetProperty(PropSDK, sdk)
-		if p.Version == "0.0.0" || p.Version == "" {
-			p.Version, p.Unresolved, p.Constraint = "", true, sdks[sdk]
+		if p.Version != "" {
+			p.SetProperty(PropSDKLocked, p.Version)
 		}
+		p.Version, p.Unresolved, p.Constraint = "", true, sdks[sdk]
 	}
 	if p.Version == "" && !p.Unresolved {
 		return nil, catalog.Errorf(file, key.Line, "package %s has no version", name)

@@ -59,7 +59,7 @@ func TestLock(t *testing.T) {
 				{
 					ID: "flutter", Name: "flutter", Constraint: ">=3.16.0", Unresolved: true, Ecosystem: "Pub", PURL: "pkg:pub/flutter",
 					FoundBy: "pubspec-lock", Locations: loc(modern, 20), Relation: sbom.RelationDirect, Scope: sbom.ScopeRuntime,
-					Properties: props(PropDependency, "direct main", PropSource, "sdk", PropSDK, "flutter"),
+					Properties: props(PropDependency, "direct main", PropSource, "sdk", PropSDK, "flutter", PropSDKLocked, "0.0.0"),
 				},
 				hosted(modern, 25, "http", "1.2.0", "direct main", "a2bbf9d017fcced29139daa8ed2bba4ece450ab222871df93ca9eec6f80c34ba",
 					sbom.RelationDirect, sbom.ScopeRuntime, "https://pub.dev"),
@@ -73,9 +73,11 @@ func TestLock(t *testing.T) {
 				hosted(modern, 42, "path", "1.9.0", "direct overridden", "087ce49c3f0dc39180befefc60fdb4acd8f8620e5682fe2476afd0b3688bb4af",
 					sbom.RelationDirect, "", "https://pub.dev"),
 				{
-					ID: "sky_engine", Name: "sky_engine", Version: "0.0.99", Ecosystem: "Pub", PURL: "pkg:pub/sky_engine@0.0.99",
+					// Flutter's engine package declares 0.0.99 in the SDK; it is still the
+					// SDK's placeholder, not a release.
+					ID: "sky_engine", Name: "sky_engine", Constraint: ">=3.16.0", Unresolved: true, Ecosystem: "Pub", PURL: "pkg:pub/sky_engine",
 					FoundBy: "pubspec-lock", Locations: loc(modern, 50), Relation: sbom.RelationTransitive,
-					Properties: props(PropDependency, "transitive", PropSource, "sdk", PropSDK, "flutter"),
+					Properties: props(PropDependency, "transitive", PropSource, "sdk", PropSDK, "flutter", PropSDKLocked, "0.0.99"),
 				},
 				hosted(modern, 55, "test", "1.24.6", "direct dev", "9b0dd8e36af4a5b1569029949d50a52cb2a2a2fdaa20cebb96e6603b9ae241f9",
 					sbom.RelationDirect, sbom.ScopeDev, "https://pub.dev"),
@@ -94,7 +96,7 @@ func TestLock(t *testing.T) {
 				withSDK(&sbom.Package{
 					ID: "flutter", Name: "flutter", Unresolved: true, Ecosystem: "Pub", PURL: "pkg:pub/flutter",
 					FoundBy: "pubspec-lock", Locations: loc(legacy, 18), Relation: sbom.RelationDirect, Scope: sbom.ScopeRuntime,
-					Properties: props(PropDependency, "direct main", PropSource, "sdk", PropSDK, "flutter"),
+					Properties: props(PropDependency, "direct main", PropSource, "sdk", PropSDK, "flutter", PropSDKLocked, "0.0.0"),
 				}),
 				withSDK(&sbom.Package{
 					ID: "key_binder", Name: "key_binder", Version: "1.11.20", Ecosystem: "Pub", PURL: "pkg:pub/key_binder@1.11.20",
