@@ -13,7 +13,8 @@
 // package tarball, https://github.com/hexpm/specifications/blob/main/package_tarball.md) as a
 // SHA-256 hash, and their dependency edges; git dependencies carry their repository and commit.
 // Package URLs follow the purl type hex, with the organisation of a private repository
-// ("hexpm:acme") as namespace (https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst#hex).
+// ("hexpm:acme") as namespace (https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst#hex),
+// both lower-cased as the type requires; Package.Name keeps the lock's (hex.pm's) spelling.
 //
 // The lock file does not say which dependencies are direct, nor name the project.
 package hex

@@ -147,7 +147,7 @@ func (c *LockCataloger) entry(file string, k, v term) (entry, error) {
 		}
 		// Packages of an organisation's repository ("hexpm:acme") have it as purl namespace.
 		_, org, _ := strings.Cut(repo, ":")
-		p.PURL = sbom.PURL("hex", org, p.Name, p.Version)
+		p.PURL = purl(org, p.Name, p.Version)
 		return entry{pkg: p, deps: depNames(it[5])}, err
 	case "git":
 		// {:git, url, sha, opts}
@@ -165,11 +165,21 @@ func (c *LockCataloger) entry(file string, k, v term) (entry, error) {
 				}
 			}
 		}
-		p.PURL = sbom.PURL("hex", "", p.Name, "")
+		p.PURL = purl("", p.Name, "")
 		return entry{pkg: p}, nil
 	default:
 		return entry{}, catalog.Errorf(file, k.line, "dependency %s: unknown source %s", k.s, it[0].s)
 	}
+}
+
+// purl returns the package URL of a Hex package. The purl type hex is not case sensitive:
+// the namespace (organisation) and the name "must be lowercased"
+// (https://github.com/package-url/purl-spec, types/hex-definition.json). Package.Name keeps
+// the spelling of the lock, which is hex.pm's and the one OSV advisories of the Hex ecosystem
+// use: hex.pm has refused capitals since 2024 (^[a-z][a-z0-9_]*$) but kept the packages
+// published earlier under ^[a-z]\w*$, and matching compares Hex names exactly.
+func purl(org, name, version string) string {
+	return sbom.PURL("hex", strings.ToLower(org), strings.ToLower(name), version)
 }
 
 // atoms joins the atoms of a list with commas.

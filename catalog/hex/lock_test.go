@@ -140,6 +140,21 @@ func TestLock(t *testing.T) {
 				},
 			},
 		},
+		// A package published before hex.pm refused capitals (2024): the purl is lower-cased
+		// as the purl type hex requires; the name keeps hex.pm's spelling, which advisories use.
+		{
+			file:  "capitals/mix.lock",
+			count: 2,
+			want: []brief{
+				{
+					ID: "legacy_Utils", Name: "legacy_Utils", Version: "0.2.0", PURL: "pkg:hex/legacy_utils@0.2.0", Line: 3,
+					SHA256:    "8a1c3e5f7b9d0f2a4c6e8b0d2f4a6c8e1b3d5f7a9c0e2b4d6f8a1c3e5b7d9f0a",
+					DependsOn: []string{"jason"},
+					Props: props(PropSCM, "hex", PropRepo, "hexpm", PropManagers, "mix",
+						PropInnerChecksum, "4f0c6a1e2b3d5c7e9f1a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e2f4a6b8c0d2e"),
+				},
+			},
+		},
 		// The damaged connection line costs only its own package.
 		{file: "malformed/mix.lock", wantErr: "malformed/mix.lock:4: unexpected '\"', want ',' or '}'", count: 2,
 			want: []brief{
@@ -286,5 +301,26 @@ func TestTermLimit(t *testing.T) {
 	_, err := catalogtest.Bytes(t, &LockCataloger{}, "mix.lock", []byte(b.String()))
 	if !errors.Is(err, catalog.ErrTooLarge) {
 		t.Errorf("err = %v, want ErrTooLarge", err)
+	}
+}
+
+// TestPURLCase checks that the organisation and the name are lower-cased in purls only.
+func TestPURLCase(t *testing.T) {
+	lock := `%{
+  "Billing_Client": {:hex, :Billing_Client, "0.4.2", "3b1c9a3d0de2f4bbc1d3c5e4f64ab6c2e9f67f1c7d1b5e3a0b4f8c2d6e9a7b10", [:mix], [], "hexpm:Acme", "9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f0e9d8c"},
+  "ex_Doc": {:git, "https://github.com/elixir-lang/ex_doc.git", "ba0b2d0e1f6e0cd3d0dab1a6f3aa8b87f5df1a39", [tag: "v0.34.0"]},
+}
+`
+	res, err := catalogtest.Bytes(t, &LockCataloger{}, "mix.lock", []byte(lock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, p := range res.Packages {
+		got[p.Name] = p.PURL
+	}
+	want := map[string]string{"Billing_Client": "pkg:hex/acme/billing_client@0.4.2", "ex_Doc": "pkg:hex/ex_doc"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("name → purl (-want +got):\n%s", diff)
 	}
 }
