@@ -6,93 +6,187 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
+
+	"github.com/hallmark-dev/hallmark/sbom"
 )
 
-// parallelFindings is the number of findings from which WriteJSON encodes them on all cores.
-const parallelFindings = 2000
+// parallelItems is the length of the findings or inventory list from which WriteJSON encodes
+// the result in pieces (writeJSONParallel).
+const parallelItems = 2000
 
-// writeJSONParallel writes what WriteJSON writes, byte for byte, encoding the findings in
-// chunks on all cores: encoding/json marshals and then indents a document in one thread, which
-// took a quarter of a 10,000-component scan. The rest of the result is encoded with an empty
-// findings list, whose place in the output is then taken by the findings: "findings": [] at
-// the top level is the only line of the output that starts with two spaces and that key
-// (strings cannot hold a raw newline, and deeper keys are indented further).
-func writeJSONParallel(w io.Writer, n *Result) error {
-	findings := n.Findings
-	c := *n
-	c.Findings = []Finding{}
-	var head bytes.Buffer
-	if err := encodeIndented(&head, &c, ""); err != nil {
+// writeJSONParallel writes what WriteJSON writes, byte for byte, without holding the document
+// in memory and using all cores. encoding/json marshals a whole value into one buffer and
+// then indents it into a second one, in one thread: for a 10,000-package scan that took a
+// quarter of the run and was the largest thing the scan held at its end (the inventory alone
+// is megabytes of JSON). Here the result is encoded with its two long lists, the findings and
+// the inventory's packages, left empty; each list's place in that head is found by its key,
+// as the document's encoder writes it, and the list is encoded in chunks on all cores and
+// written in order, at most a few chunks held at once.
+//
+// The keys are unambiguous: only top-level keys start a line with two spaces ("findings"),
+// and with four spaces only the members of top-level objects ("packages" of the inventory;
+// tool and database have none such); strings cannot hold a raw newline.
+func writeJSONParallel(w io.Writer, r *Result) error {
+	head := *r
+	head.Targets = nonNil(head.Targets)
+	head.Findings = []Finding{}
+	var pkgs []*sbom.Package
+	if r.Inventory != nil {
+		inv := *r.Inventory
+		pkgs = inv.Packages
+		inv.Packages = []*sbom.Package{}
+		head.Inventory = &inv
+	}
+	var hb bytes.Buffer
+	if err := encodeIndented(&hb, &head, ""); err != nil {
 		return err
 	}
-	marker := []byte("\n  \"findings\": []")
-	at := bytes.Index(head.Bytes(), marker)
-	if at < 0 || bytes.Count(head.Bytes(), marker) != 1 {
-		return fmt.Errorf("writing JSON: no single findings list in the result")
+	lists := []*jsonList{{indent: "  ", name: "findings", n: len(r.Findings), encode: func(i int, enc *json.Encoder) error {
+		return enc.Encode(normalizedFinding(r.Findings[i]))
+	}}}
+	if r.Inventory != nil {
+		lists = append(lists, &jsonList{indent: "    ", name: "packages", n: len(pkgs), encode: func(i int, enc *json.Encoder) error {
+			return enc.Encode(pkgs[i])
+		}})
 	}
-	// Each chunk is a run of array elements, as the whole document's encoder writes them at
-	// depth 2 ("    {" … "    }"), joined by ",\n    ". Chunks are encoded on all cores and
-	// written in order as they are done, at most inFlight of them held at once, so the output
-	// is never all in memory (it is the largest thing a big scan holds at its end).
-	workers := max(1, runtime.GOMAXPROCS(0))
-	inFlight := 2 * workers
-	nChunks := (len(findings) + jsonChunk - 1) / jsonChunk
-	type chunk struct {
-		buf bytes.Buffer
-		err error
+	b := hb.Bytes()
+	for _, l := range lists {
+		key := []byte(l.key())
+		l.at = bytes.Index(b, key)
+		if l.at < 0 || bytes.Count(b, key) != 1 {
+			return fmt.Errorf("writing JSON: no single %q list in the result", l.name)
+		}
 	}
-	done := make([]chan *chunk, nChunks)
-	for i := range done {
-		done[i] = make(chan *chunk, 1)
+	slices.SortFunc(lists, func(a, b *jsonList) int { return a.at - b.at })
+	chunks := encodeChunks(lists)
+	defer chunks.stop()
+	from := 0
+	for _, l := range lists {
+		end := l.at + len(l.key())
+		if l.n == 0 {
+			continue // written as it is, "[]"
+		}
+		nl := "\n" + l.indent + "  " // before each element
+		if err := writeAll(w, b[from:end-1], []byte(nl)); err != nil {
+			return err
+		}
+		for i := range l.chunks() {
+			c := chunks.next()
+			if c.err != nil {
+				return c.err
+			}
+			sep := []byte("," + nl)
+			if i == 0 {
+				sep = nil
+			}
+			if err := writeAll(w, sep, c.buf.Bytes()); err != nil {
+				return err
+			}
+		}
+		if err := writeAll(w, []byte("\n"+l.indent+"]")); err != nil {
+			return err
+		}
+		from = end
 	}
-	slots := make(chan struct{}, inFlight)
-	stop := make(chan struct{})
-	defer close(stop)
+	return writeAll(w, b[from:])
+}
+
+// jsonList is a long list of the document that writeJSONParallel encodes in chunks.
+type jsonList struct {
+	// indent is what precedes the list's key on its line; name is the key.
+	indent, name string
+	// n is the list's length; encode encodes its element i as the document's encoder would,
+	// with an encoder that indents as the list's elements are indented.
+	n      int
+	encode func(i int, enc *json.Encoder) error
+	// at is where key is in the head.
+	at int
+}
+
+// key is the list's key with an empty value, as the document's encoder writes it, with the
+// newline before it.
+func (l *jsonList) key() string { return "\n" + l.indent + `"` + l.name + `": []` }
+
+// chunks is how many chunks the list is written in.
+func (l *jsonList) chunks() int { return (l.n + jsonChunk - 1) / jsonChunk }
+
+// jsonChunk is how many elements one chunk holds (about 250 KB of findings).
+const jsonChunk = 256
+
+// chunk is one encoded chunk: its elements, each indented as the document indents it, joined
+// by a comma and a newline, without the encoder's final newline.
+type chunk struct {
+	buf bytes.Buffer
+	err error
+}
+
+// chunkStream hands out the encoded chunks of every list in order.
+type chunkStream struct {
+	done  []chan *chunk
+	slots chan struct{}
+	quit  chan struct{}
+	i     int
+}
+
+// next waits for the next chunk.
+func (s *chunkStream) next() *chunk {
+	c := <-s.done[s.i]
+	<-s.slots
+	s.i++
+	return c
+}
+
+func (s *chunkStream) stop() { close(s.quit) }
+
+// encodeChunks encodes the chunks of the lists, in order, on all cores, with at most two
+// chunks per core encoded or being encoded and not yet taken.
+func encodeChunks(lists []*jsonList) *chunkStream {
+	type work struct {
+		l  *jsonList
+		lo int
+	}
+	var todo []work
+	for _, l := range lists {
+		for i := range l.chunks() {
+			todo = append(todo, work{l, i * jsonChunk})
+		}
+	}
+	s := &chunkStream{
+		done:  make([]chan *chunk, len(todo)),
+		slots: make(chan struct{}, 2*max(1, runtime.GOMAXPROCS(0))),
+		quit:  make(chan struct{}),
+	}
+	for i := range s.done {
+		s.done[i] = make(chan *chunk, 1)
+	}
 	go func() {
-		for i := range nChunks {
+		for i, wk := range todo {
 			select {
-			case slots <- struct{}{}:
-			case <-stop:
+			case s.slots <- struct{}{}:
+			case <-s.quit:
 				return
 			}
 			go func() {
 				c := &chunk{}
-				for j, f := range findings[i*jsonChunk : min((i+1)*jsonChunk, len(findings))] {
-					if j > 0 {
-						c.buf.WriteString(",\n    ")
+				enc := json.NewEncoder(&c.buf)
+				enc.SetIndent(wk.l.indent+"  ", "  ")
+				enc.SetEscapeHTML(false)
+				for j := wk.lo; j < min(wk.lo+jsonChunk, wk.l.n); j++ {
+					if j > wk.lo {
+						c.buf.WriteString(",\n" + wk.l.indent + "  ")
 					}
-					if c.err = encodeIndented(&c.buf, &f, "    "); c.err != nil {
+					if c.err = wk.l.encode(j, enc); c.err != nil {
 						break
 					}
 					c.buf.Truncate(c.buf.Len() - 1) // the encoder's newline
 				}
-				done[i] <- c
+				s.done[i] <- c
 			}()
 		}
 	}()
-	b := head.Bytes()
-	if err := writeAll(w, b[:at], []byte("\n  \"findings\": [\n    ")); err != nil {
-		return err
-	}
-	for i := range nChunks {
-		c := <-done[i]
-		<-slots
-		if c.err != nil {
-			return c.err
-		}
-		sep := []byte(",\n    ")
-		if i == 0 {
-			sep = nil
-		}
-		if err := writeAll(w, sep, c.buf.Bytes()); err != nil {
-			return err
-		}
-	}
-	return writeAll(w, []byte("\n  ]"), b[at+len(marker):])
+	return s
 }
-
-// jsonChunk is how many findings one chunk of writeJSONParallel holds (about 250 KB of JSON).
-const jsonChunk = 256
 
 // writeAll writes the parts in order.
 func writeAll(w io.Writer, parts ...[]byte) error {

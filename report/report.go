@@ -187,11 +187,10 @@ func (r *Result) Active() []Finding {
 // WriteJSON writes the result as indented JSON, following the JSON Schema in JSONSchema: the
 // lists the schema requires are written as [] rather than null when empty.
 func WriteJSON(w io.Writer, r *Result) error {
-	n := normalized(r)
-	if len(n.Findings) >= parallelFindings {
-		return writeJSONParallel(w, n)
+	if len(r.Findings) >= parallelItems || r.Inventory != nil && len(r.Inventory.Packages) >= parallelItems {
+		return writeJSONParallel(w, r)
 	}
-	return encodeIndented(w, n, "")
+	return encodeIndented(w, normalized(r), "")
 }
 
 // normalized returns a shallow copy of r whose required lists are non-nil; r is not changed.
@@ -200,11 +199,7 @@ func normalized(r *Result) *Result {
 	c.Targets = nonNil(c.Targets)
 	c.Findings = make([]Finding, len(r.Findings))
 	for i, f := range r.Findings {
-		f.Advisories = nonNil(f.Advisories)
-		f.Aliases = nonNil(f.Aliases)
-		f.Locations = nonNil(f.Locations)
-		f.FixedVersions = nonNil(f.FixedVersions)
-		c.Findings[i] = f
+		c.Findings[i] = normalizedFinding(f)
 	}
 	if r.Inventory != nil && r.Inventory.Packages == nil {
 		inv := *r.Inventory
@@ -212,6 +207,15 @@ func normalized(r *Result) *Result {
 		c.Inventory = &inv
 	}
 	return &c
+}
+
+// normalizedFinding returns f with its required lists non-nil.
+func normalizedFinding(f Finding) Finding {
+	f.Advisories = nonNil(f.Advisories)
+	f.Aliases = nonNil(f.Aliases)
+	f.Locations = nonNil(f.Locations)
+	f.FixedVersions = nonNil(f.FixedVersions)
+	return f
 }
 
 func nonNil[T any](s []T) []T {

@@ -56,7 +56,8 @@ func (j *job) evaluate(advisories map[string]*osv.Vulnerability, schemes match.S
 		return
 	}
 	advice := match.Advice(j.pkg, ms, schemes)
+	via := via(j.pkg.ID, parents, names)
 	for _, f := range match.Group(j.pkg, ms, schemes) {
-		j.findings = append(j.findings, findingOf(j.pkg, f, advice, parents, names))
+		j.findings = append(j.findings, findingOf(j.pkg, f, advice, via))
 	}
 }

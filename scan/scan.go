@@ -68,14 +68,14 @@ func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) 
 		}
 		jobs = append(jobs, &job{pkg: p, targets: targets})
 	}
-	// The candidates of every package (index lookups), then every candidate advisory read once
-	// (in sorted batches), then each package evaluated exactly: the lookups and the evaluation
-	// run on all cores, each worker with its own memo of parsed versions.
+	// The candidates of every package (index lookups), then the packages evaluated exactly
+	// window by window (see window): the lookups and the evaluation run on all cores, each
+	// worker with its own memo of parsed versions.
 	w := newWorkers(opts.Schemes)
 	// Looked up in index order, so that neighbouring lookups (binary packages of one source
-	// package, say) read the same index pages.
-	order := make([]*job, len(jobs))
-	copy(order, jobs)
+	// package, say) read the same index pages; evaluated in the same order, so that the
+	// packages of one name, which share their advisories, fall in one window.
+	order := slices.Clone(jobs)
 	slices.SortStableFunc(order, func(a, b *job) int {
 		return cmp.Or(strings.Compare(a.targets[0].Ecosystem, b.targets[0].Ecosystem), strings.Compare(a.targets[0].Name, b.targets[0].Name))
 	})
@@ -85,21 +85,19 @@ func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) 
 	if err != nil {
 		return nil, err
 	}
-	var all []string
+	for lo := 0; lo < len(order); {
+		hi := window(order, lo)
+		if err := evaluateWindow(ctx, db, w, order[lo:hi], parents, names); err != nil {
+			return nil, err
+		}
+		lo = hi
+	}
+	// The findings in the inventory's order, which the sort below keeps among equals.
+	n := 0
 	for _, j := range jobs {
-		all = append(all, j.ids...)
+		n += len(j.findings)
 	}
-	advisories, err := db.Briefs(ctx, all)
-	if err != nil {
-		return nil, err
-	}
-	err = w.each(ctx, len(jobs), func(i int, schemes match.SchemeFunc) error {
-		jobs[i].evaluate(advisories, schemes, parents, names)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
+	res.Findings = slices.Grow(res.Findings, n)
 	for _, j := range jobs {
 		for _, rf := range j.findings {
 			if ig := opts.Ignores.match(rf, opts.Now); ig != nil {
@@ -107,6 +105,7 @@ func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) 
 			}
 			res.Findings = append(res.Findings, rf)
 		}
+		j.findings = nil
 	}
 	if opts.Ignores != nil {
 		res.ExpiredIgnores = opts.Ignores.expired(opts.Now)
@@ -121,6 +120,44 @@ func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) 
 		return strings.Compare(a.ID, b.ID)
 	})
 	return res, nil
+}
+
+// windowAdvisories is about how many candidate advisories one window of a scan reads and
+// holds at a time. A 10,000-package SBOM against a database at public-OSV scale has some
+// 30,000 candidates (25 MB decoded); a window holds a few MB, and its lookups still fill
+// every core (vulndb reads briefs in batches of 500).
+var windowAdvisories = 4000 // lowered by tests
+
+// window returns the end of the window of jobs that starts at lo: the jobs from lo whose
+// candidates add up to about windowAdvisories (at least one job).
+func window(jobs []*job, lo int) int {
+	n := 0
+	hi := lo
+	for hi < len(jobs) && (hi == lo || n+len(jobs[hi].ids) <= windowAdvisories) {
+		n += len(jobs[hi].ids)
+		hi++
+	}
+	return hi
+}
+
+// evaluateWindow reads the candidate advisories of a window of jobs (each once, in sorted
+// batches) and evaluates the jobs; the advisories are dropped when it returns.
+func evaluateWindow(ctx context.Context, db *vulndb.DB, w *workers, jobs []*job, parents map[string][]string, names map[string]string) error {
+	var ids []string
+	for _, j := range jobs {
+		ids = append(ids, j.ids...)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	advisories, err := db.Briefs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	return w.each(ctx, len(jobs), func(i int, schemes match.SchemeFunc) error {
+		jobs[i].evaluate(advisories, schemes, parents, names)
+		return nil
+	})
 }
 
 func unmatchedReason(p *sbom.Package) string {
@@ -141,7 +178,9 @@ func pkgOf(p *sbom.Package) report.Package {
 	return report.Package{Ecosystem: p.Ecosystem, Name: p.Name, Version: p.Version, PURL: p.PURL, Ref: p.ID}
 }
 
-func findingOf(p *sbom.Package, f match.Finding, advice string, parents map[string][]string, names map[string]string) report.Finding {
+// findingOf returns the report of finding f of package p, which is reached via the given
+// direct dependencies (shared by the package's findings, read only).
+func findingOf(p *sbom.Package, f match.Finding, advice string, via []string) report.Finding {
 	rf := report.Finding{
 		ID:            f.ID,
 		Advisories:    f.Advisories,
@@ -151,7 +190,7 @@ func findingOf(p *sbom.Package, f match.Finding, advice string, parents map[stri
 		Locations:     p.Locations,
 		Relation:      string(p.Relation),
 		Scope:         string(p.Scope),
-		Via:           via(p.ID, parents, names),
+		Via:           via,
 		Severity:      report.Severity{Level: f.Severity.Level.String(), Score: f.Severity.Score, Type: f.Severity.Type, Vector: f.Severity.Vector},
 		FixedVersions: f.Fixed,
 		Advice:        advice,

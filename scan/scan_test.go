@@ -160,3 +160,46 @@ func TestIgnoreFileErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRunWindows checks that evaluating the packages a few candidates at a time (the
+// windows that bound what a scan holds) gives the same result as evaluating them at once,
+// including for an advisory that packages in two windows share.
+func TestRunWindows(t *testing.T) {
+	db := testDB(t, lodashAdv, debAdv, pypiAdv)
+	run := func(window int) *report.Result {
+		t.Helper()
+		defer func(w int) { windowAdvisories = w }(windowAdvisories)
+		windowAdvisories = window
+		res, err := Run(context.Background(), testInventory(), db, Options{Schemes: lookup.For, Now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	want := run(1 << 20)
+	if len(want.Findings) < 3 {
+		t.Fatalf("%d findings, want at least 3 to compare", len(want.Findings))
+	}
+	for _, w := range []int{0, 1, 2} {
+		if diff := cmp.Diff(want.Findings, run(w).Findings); diff != "" {
+			t.Errorf("window %d (-all at once +windows):\n%s", w, diff)
+		}
+	}
+}
+
+func TestWindow(t *testing.T) {
+	jobs := []*job{{ids: []string{"a", "b"}}, {ids: nil}, {ids: []string{"c"}}, {ids: []string{"d", "e", "f"}}, {ids: []string{"g"}}}
+	defer func(w int) { windowAdvisories = w }(windowAdvisories)
+	windowAdvisories = 3
+	var got [][2]int
+	for lo := 0; lo < len(jobs); {
+		hi := window(jobs, lo)
+		got = append(got, [2]int{lo, hi})
+		lo = hi
+	}
+	// a window holds at most 3 candidates, unless one job alone has more.
+	want := [][2]int{{0, 3}, {3, 4}, {4, 5}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("windows (-want +got):\n%s", diff)
+	}
+}

@@ -51,11 +51,22 @@ func DefaultPath(getenv func(string) string) (string, error) {
 // format than the build's (lookup.KeyFormat) are re-derived first (see EnsureKeyFormat).
 //
 // Each SQLite connection gets an 8 MiB page cache (store.Options.CacheKiB) rather than the
-// server's 32 MiB: a scan reads most index pages once, and with one connection per core the
-// larger cache cost a scan of 10,000 packages against 500,000 advisories about 100 MiB of
-// resident memory for no measurable speed (BENCHMARKS.md).
+// server's 32 MiB, which imports and updates use; a scan needs less (see OpenWith and
+// ScanCacheKiB).
 func Open(ctx context.Context, dsn string, schemes SchemeFunc) (*DB, error) {
-	st, err := store.OpenWith(ctx, dsn, store.Options{CacheKiB: 8 << 10})
+	return OpenWith(ctx, dsn, schemes, store.Options{CacheKiB: 8 << 10})
+}
+
+// ScanCacheKiB is the SQLite page cache per connection that suits a scan: 1 MiB. A scan
+// reads most index pages once, in key order, and the briefs of its candidates once each; the
+// operating system's file cache serves what it reads again. With one connection per core, an
+// 8 MiB cache cost a scan of 10,000 packages against 500,000 advisories some 30 MiB of
+// resident memory, and a 32 MiB one about 100 MiB, for no measurable speed (BENCHMARKS.md).
+const ScanCacheKiB = 1 << 10
+
+// OpenWith is Open with store options (the page cache of each SQLite connection).
+func OpenWith(ctx context.Context, dsn string, schemes SchemeFunc, opts store.Options) (*DB, error) {
+	st, err := store.OpenWith(ctx, dsn, opts)
 	if err != nil {
 		return nil, fmt.Errorf("opening the advisory database %s: %w", dsn, err)
 	}

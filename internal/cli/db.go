@@ -68,6 +68,12 @@ func openDB(ctx context.Context, path string) (*vulndb.DB, error) {
 	return vulndb.Open(ctx, path, lookup.For)
 }
 
+// openScanDB opens the advisory database at path for scanning, with the smaller page cache
+// that suits a scan (vulndb.ScanCacheKiB).
+func openScanDB(ctx context.Context, path string) (*vulndb.DB, error) {
+	return vulndb.OpenWith(ctx, path, lookup.For, store.Options{CacheKiB: vulndb.ScanCacheKiB})
+}
+
 func runDBImport(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet("db import", "hallmark db import [--db PATH] SOURCE...", dbAbout, dbExamples)
 	db := fs.String("db", "", "database `file` (default: $HALLMARK_DB or the user cache directory)")

@@ -250,7 +250,7 @@ func scanTargets(ctx context.Context, env *Env, targets []string, o *scanFlags) 
 	if len(o.advisories) == 0 && !fileExists(path) {
 		return nil, noDatabase(path)
 	}
-	d, err := openDB(ctx, path)
+	d, err := openScanDB(ctx, path)
 	if err != nil {
 		return nil, err
 	}

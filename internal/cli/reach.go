@@ -15,7 +15,7 @@ func applyReachability(ctx context.Context, res *report.Result, targets []string
 	if res.Database.Path == "" {
 		return fmt.Errorf("--reachability: the scan result names no advisory database")
 	}
-	d, err := openDB(ctx, res.Database.Path)
+	d, err := openScanDB(ctx, res.Database.Path)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	iofs "io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -133,7 +134,7 @@ func runScan(ctx context.Context, env *Env, args []string) error {
 	if len(advisories) == 0 && !fileExists(path) {
 		return noDatabase(path)
 	}
-	d, err := openDB(ctx, path)
+	d, err := openScanDB(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -188,6 +189,11 @@ func runScan(ctx context.Context, env *Env, args []string) error {
 	if policyErr != nil && !errors.As(policyErr, &ee) {
 		return policyErr
 	}
+	// What the scan worked with (candidate advisories, lookups) is garbage now. Collecting it
+	// here sets the collector's next goal from what the output needs (the findings and the
+	// inventory) rather than from the scan's peak; otherwise the output's own garbage grew a
+	// large scan's heap to twice its working set (BENCHMARKS.md, "Memory of a large scan").
+	runtime.GC()
 	if err := finishScan(env, res, render, *output, threshold); err != nil {
 		return err
 	}
