@@ -14,15 +14,16 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/hallmark-dev/hallmark/internal/fakeidp"
 	"github.com/hallmark-dev/hallmark/server"
 )
 
 // TestOIDCLogin signs in through a fake OpenID provider as a user would.
 func TestOIDCLogin(t *testing.T) {
 	inBrowser(t, func(t *testing.T, dsn string) {
-		var idp *identityProvider
+		var idp *fakeidp.Provider
 		be := startBackend(t, dsn, func(o *server.Options, url string) {
-			idp = newIdentityProvider(t, "hallmark-ui", "test-client-secret", url+"/auth/callback")
+			idp = fakeidp.New(t, fakeidp.Client{ID: "hallmark-ui", Secret: "test-client-secret", RedirectURL: url + "/auth/callback"})
 			var err error
 			o.OIDC, err = server.NewOIDC(context.Background(), server.OIDCConfig{Issuer: idp.URL, ClientID: "hallmark-ui",
 				ClientSecret: "test-client-secret", RedirectURL: url + "/auth/callback", TeamClaim: "groups"})
@@ -34,7 +35,7 @@ func TestOIDCLogin(t *testing.T) {
 	})
 }
 
-func oidcLogin(t *testing.T, be *backend, idp *identityProvider) {
+func oidcLogin(t *testing.T, be *backend, idp *fakeidp.Provider) {
 	ctx := context.Background()
 	// Two teams with an artifact each; the user belongs to one of them (and to a group that
 	// is no team).
@@ -48,7 +49,7 @@ func oidcLogin(t *testing.T, be *backend, idp *identityProvider) {
 		be.api(t, "POST", "/api/v1/sboms?team="+a.team+"&name="+a.name+"&version=3.1.0&digest="+digest, "application/vnd.cyclonedx+json", readFile(t, "shop.cdx.json"), nil)
 	}
 	be.api(t, "POST", "/api/v1/advisories?wait=true", "application/json", readFile(t, "lodash.osv.json"), nil)
-	idp.addUser("ann", map[string]any{"sub": "u-ann", "email": "ann@example.com", "name": "Ann Example", "groups": []string{"payments", "contractors"}})
+	idp.AddUser("ann", map[string]any{"sub": "u-ann", "email": "ann@example.com", "name": "Ann Example", "groups": []string{"payments", "contractors"}})
 
 	b := newBrowser(t)
 	t.Logf("screenshots in %s", b.dir)
@@ -74,7 +75,7 @@ func oidcLogin(t *testing.T, be *backend, idp *identityProvider) {
 		waitFor(`!document.querySelector('header nav').hidden`),
 		// The session cookie is HttpOnly: the page's scripts cannot read it.
 		waitFor(`!document.cookie.includes('hallmark_session')`))
-	if n := idp.tokensIssued(); n != 1 {
+	if n := idp.TokensIssued(); n != 1 {
 		t.Errorf("the provider issued %d ID tokens, want 1", n)
 	}
 	b.page(t, "03-signed-in")
