@@ -2,6 +2,7 @@ package npm
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -357,7 +359,7 @@ func TestWithoutManifest(t *testing.T) {
 		{"npm-lock", "npm-v1/package-lock.json", "fixture-app"},
 		{"npm-lock", "npm-v3/package-lock.json", "fixture-app"},
 		{"yarn-lock", "yarn-v1/yarn.lock", ""},
-		{"pnpm-lock", "pnpm-v9/pnpm-lock.yaml", "root"},
+		{"pnpm-lock", "pnpm-v9/pnpm-lock.yaml", "."},
 	} {
 		data, err := os.ReadFile(filepath.Join("testdata", tt.file))
 		if err != nil {
@@ -540,6 +542,60 @@ func TestStripJSONC(t *testing.T) {
 	}
 	if v["b"] != "x,]" {
 		t.Errorf("string changed: %v", v["b"])
+	}
+}
+
+// TestPnpmImporterNames checks how the projects of a pnpm workspace lockfile are named: by
+// their package.json name when it has one, else by their directory relative to the scanned
+// target, written as a path no npm package can be named.
+func TestPnpmImporterNames(t *testing.T) {
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	lock := read("pnpm-v9/pnpm-lock.yaml")
+	for _, tt := range []struct {
+		name  string
+		files fstest.MapFS
+		want  map[string]string // importer ID → name@version
+	}{
+		{"with package.json files", fstest.MapFS{
+			"web/package.json":              {Data: read("pnpm-v9/package.json")},
+			"web/packages/lib/package.json": {Data: read("pnpm-v9/packages/lib/package.json")},
+		}, map[string]string{"importer:.": "fixture-app@1.0.0", "importer:packages/lib": "@fixture/lib@0.2.0"}},
+		// A private workspace root without a name keeps its version; the member has no
+		// package.json here.
+		{"nameless root, member without package.json", fstest.MapFS{
+			"web/package.json": {Data: []byte(`{"private": true, "version": "3.1.0", "workspaces": ["packages/*"]}`)},
+		}, map[string]string{"importer:.": "./web@3.1.0", "importer:packages/lib": "./web/packages/lib@"}},
+		{"no package.json", fstest.MapFS{}, map[string]string{"importer:.": "./web@", "importer:packages/lib": "./web/packages/lib@"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.files["web/pnpm-lock.yaml"] = &fstest.MapFile{Data: lock}
+			f := &catalog.File{Path: "web/pnpm-lock.yaml", Size: int64(len(lock)), Mode: 0o644, R: bytes.NewReader(lock), FS: tt.files}
+			res, err := cataloger(t, "pnpm-lock").Catalog(context.Background(), f)
+			catalogtest.Check(t, f.Path, res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, p := range res.Packages {
+				if p.Type == sbom.TypeApplication {
+					got[p.ID] = p.Name + "@" + p.Version
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("importers (-want +got):\n%s", diff)
+			}
+		})
+	}
+	for dir, want := range map[string]string{".": ".", "packages/lib": "./packages/lib", "lib": "./lib"} {
+		if got := importerName(".", dir); got != want {
+			t.Errorf("importerName(%q) = %q, want %q", dir, got, want)
+		}
 	}
 }
 

@@ -19,7 +19,9 @@ import (
 // metadata and a "snapshots" section for the installed instances, keys "name@1.0.0"), as
 // specified at https://github.com/pnpm/spec/tree/master/lockfile. Every importer (the root
 // project and its workspaces) becomes an application package; package.json files are read
-// only for the importers' names and versions.
+// only for the importers' names and versions. An importer without a package.json name is
+// named by its directory relative to the scanned target ("." or "./packages/lib", see
+// importerName).
 type PnpmCataloger struct{}
 
 var _ catalog.Cataloger = (*PnpmCataloger)(nil)
@@ -363,6 +365,23 @@ func (lf *pnpmLock) resolveRef(name, ref string) *sbom.Package {
 	return nil
 }
 
+// importerName names a project of the lockfile that has no package.json name (a private
+// workspace root often has none, and a lockfile may be scanned without its package.json
+// files): its directory relative to the scanned target, as a path that no npm package can be
+// named: "." for the target itself, "./web" or "./packages/lib" otherwise.
+func importerName(lockDir, dir string) string {
+	rel := path.Join(lockDir, dir)
+	if rel == "." || strings.HasPrefix(rel, "../") || rel == ".." {
+		return rel
+	}
+	for _, r := range rel {
+		if r < ' ' || r == 0x7f {
+			return "./(unprintable directory name)"
+		}
+	}
+	return "./" + rel
+}
+
 func (lf *pnpmLock) build() []*sbom.Package {
 	// Importers become application packages.
 	impPkg := map[string]*sbom.Package{}
@@ -373,15 +392,14 @@ func (lf *pnpmLock) build() []*sbom.Package {
 			ID: "importer:" + dir, Type: sbom.TypeApplication, Ecosystem: sbom.EcosystemNPM, FoundBy: lf.foundBy,
 			Locations: []sbom.Location{{Path: lf.file, Line: im.line}},
 		}
-		if m := readManifest(lf.fsys, path.Join(lf.dir, dir)); m != nil && validName(m.Name) {
+		m := readManifest(lf.fsys, path.Join(lf.dir, dir))
+		if m != nil && validName(m.Name) {
 			p.Name, p.Version = m.Name, m.Version
-		} else if dir == "." {
-			p.Name = "root"
 		} else {
-			p.Name = path.Base(dir)
-		}
-		if !validName(p.Name) {
-			p.Name = "workspace"
+			p.Name = importerName(lf.dir, dir)
+			if m != nil {
+				p.Version = m.Version
+			}
 		}
 		if dir != "." {
 			p.SetProperty(propWorkspace, dir)
