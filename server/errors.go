@@ -81,8 +81,8 @@ func isConnectionError(err error) bool {
 		strings.Contains(s, "database is locked")
 }
 
-// writeError answers with err's status and {"error": message}. Messages of server errors are
-// logged, not sent.
+// writeError answers with err's status and {"error": message}, or a page for a browser on
+// the routes it navigates to (servePage). Messages of server errors are logged, not sent.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
 	msg := err.Error()
@@ -96,6 +96,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "5")
 	case status == http.StatusUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hallmark"`)
+	}
+	if s.servePage(w, r, err, status, msg) {
+		return
 	}
 	writeJSON(w, status, map[string]string{"error": msg})
 }

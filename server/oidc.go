@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -86,38 +89,56 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *call) error {
 	return nil
 }
 
+// callback finishes a login and logs why one failed.
 func (s *Server) callback(w http.ResponseWriter, r *http.Request, c *call) error {
+	err := s.finishLogin(w, r)
+	var le *loginError
+	if errors.As(err, &le) {
+		s.log.LogAttrs(r.Context(), slog.LevelWarn, "login failed", slog.String("client", s.clientAddress(r)), slog.String("error", err.Error()))
+	}
+	return err
+}
+
+func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request) error {
 	o := s.opts.OIDC
 	if o == nil {
 		return fmt.Errorf("%w: login (no OIDC provider configured)", errNotAvailable)
 	}
 	q := r.URL.Query()
 	if e := q.Get("error"); e != "" {
-		return fmt.Errorf("%w: the identity provider refused the login: %.200s", access.ErrUnauthenticated, e)
+		reason := "The identity provider refused the sign-in (" + printable(e) + ")."
+		if d := printable(q.Get("error_description")); d != "" {
+			reason = "The identity provider refused the sign-in (" + printable(e) + "): " + d
+		}
+		return &loginError{fmt.Errorf("%w: the identity provider refused the login: %s", access.ErrUnauthenticated, printable(e)), reason}
 	}
 	l, err := s.opts.Access.FinishLogin(r.Context(), q.Get("state"))
+	if errors.Is(err, access.ErrUnauthenticated) {
+		return &loginError{fmt.Errorf("%w: unknown or expired login; start again at /auth/login", err),
+			"This sign-in is unknown, was finished already, or took longer than 10 minutes. Start again."}
+	}
 	if err != nil {
-		return fmt.Errorf("%w: unknown or expired login; start again at /auth/login", err)
+		return err
 	}
 	ctx := oidc.ClientContext(r.Context(), o.cfg.Client)
 	tok, err := o.oauth.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(l.Verifier))
 	if err != nil {
-		return fmt.Errorf("%w: exchanging the code: %v", access.ErrUnauthenticated, err)
+		return badProvider(fmt.Errorf("%w: exchanging the code: %v", access.ErrUnauthenticated, err))
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
-		return fmt.Errorf("%w: the provider sent no ID token", access.ErrUnauthenticated)
+		return badProvider(fmt.Errorf("%w: the provider sent no ID token", access.ErrUnauthenticated))
 	}
 	idt, err := o.verifier.Verify(ctx, raw)
 	if err != nil {
-		return fmt.Errorf("%w: ID token: %v", access.ErrUnauthenticated, err)
+		return badProvider(fmt.Errorf("%w: ID token: %v", access.ErrUnauthenticated, err))
 	}
 	if idt.Nonce != l.Nonce {
-		return fmt.Errorf("%w: ID token: wrong nonce", access.ErrUnauthenticated)
+		return badProvider(fmt.Errorf("%w: ID token: wrong nonce", access.ErrUnauthenticated))
 	}
 	var claims map[string]any
 	if err := idt.Claims(&claims); err != nil {
-		return fmt.Errorf("%w: ID token claims: %v", access.ErrUnauthenticated, err)
+		return badProvider(fmt.Errorf("%w: ID token claims: %v", access.ErrUnauthenticated, err))
 	}
 	names := claimStrings(claims[o.cfg.TeamClaim])
 	if len(names) > access.MaxTeams {
@@ -138,6 +159,132 @@ func (s *Server) callback(w http.ResponseWriter, r *http.Request, c *call) error
 	s.log.InfoContext(r.Context(), "login", "subject", idt.Subject, "email", email, "teams", len(teams))
 	http.Redirect(w, r, "/", http.StatusFound)
 	return nil
+}
+
+// loginError is a failed login: the error API clients and the log get, and what the page a
+// browser gets tells a person.
+type loginError struct {
+	err    error  // an access.ErrUnauthenticated
+	reason string // for a person: what went wrong and what to do
+}
+
+func (e *loginError) Error() string { return e.err.Error() }
+func (e *loginError) Unwrap() error { return e.err }
+
+// badProvider is a login that failed because of what the identity provider answered.
+func badProvider(err error) *loginError {
+	return &loginError{err, "The identity provider's answer could not be verified, so you are not signed in. " +
+		"Try again; if it keeps failing, ask an administrator to look at the server's log."}
+}
+
+// maxPrintable bounds what printable keeps.
+const maxPrintable = 200
+
+// printable returns s with at most maxPrintable bytes of printable ASCII (what RFC 6749 allows
+// in error and error_description), for messages.
+func printable(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r > '~' {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > maxPrintable {
+		s = s[:maxPrintable] + "…"
+	}
+	return s
+}
+
+// pages is what a Web handler implements to show the failures of browser-facing routes as
+// pages in the UI's style (web.Handler's does).
+type pages interface {
+	ServeProblem(w http.ResponseWriter, r *http.Request, status int, title, detail, retry string)
+}
+
+// browserRoutes are the routes a browser navigates to: their failures are pages for clients
+// that prefer HTML.
+var browserRoutes = map[string]bool{"/auth/login": true, "/auth/callback": true}
+
+// servePage answers the failure err of r (with status and the message API clients would get)
+// with a page, and reports whether it did: r is a browser's navigation to one of the
+// browserRoutes, and the Web handler can show pages.
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request, err error, status int, msg string) bool {
+	p, ok := s.opts.Web.(pages)
+	if !ok || r.Method != http.MethodGet && r.Method != http.MethodHead || !browserRoutes[r.URL.Path] || !prefersHTML(r.Header.Get("Accept")) {
+		return false
+	}
+	title, detail, retry := "Sign-in failed", msg, "/auth/login"
+	var le *loginError
+	switch {
+	case errors.As(err, &le):
+		detail = le.reason
+	case status == http.StatusTooManyRequests:
+		title, detail = "Too many sign-in attempts", "Too many sign-ins came from your address. Wait a minute and try again."
+	case errors.Is(err, errNotAvailable):
+		title, detail, retry = "Sign-in is not configured", "This server has no identity provider configured: use an API token.", ""
+	case status >= http.StatusInternalServerError:
+		title = "Sign-in is not available"
+	}
+	p.ServeProblem(w, r, status, title, detail, retry)
+	return true
+}
+
+// maxAcceptLength bounds the Accept header prefersHTML reads, and maxMediaRanges its ranges.
+const (
+	maxAcceptLength = 4096
+	maxMediaRanges  = 64
+)
+
+// prefersHTML reports whether an Accept header (RFC 9110 section 12.5.1) ranks text/html
+// above application/json: browsers' navigations do, API clients that ask for JSON or say
+// nothing (or "*/*") do not. A range's quality is that of its most specific match.
+func prefersHTML(accept string) bool {
+	if len(accept) > maxAcceptLength {
+		return false
+	}
+	// Quality and specificity (0 for */*, 1 for type/*, 2 exact) of the best matching range.
+	type match struct {
+		q    float64
+		spec int
+	}
+	html, js := match{-1, -1}, match{-1, -1}
+	n := 0
+	for part := range strings.SplitSeq(accept, ",") {
+		if n++; n > maxMediaRanges {
+			return false
+		}
+		mediaType, params, _ := strings.Cut(part, ";")
+		mediaType = strings.ToLower(strings.TrimSpace(mediaType))
+		q := 1.0
+		for p := range strings.SplitSeq(params, ";") {
+			k, v, _ := strings.Cut(p, "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil || f < 0 || f > 1 {
+					f = 0
+				}
+				q = f
+			}
+		}
+		for _, c := range []struct {
+			m          *match
+			typ, whole string
+		}{{&html, "text/", "text/html"}, {&js, "application/", "application/json"}} {
+			spec := -1
+			switch mediaType {
+			case c.whole:
+				spec = 2
+			case c.typ + "*":
+				spec = 1
+			case "*/*":
+				spec = 0
+			}
+			if spec > c.m.spec {
+				*c.m = match{q, spec}
+			}
+		}
+	}
+	return html.q > 0 && html.q > js.q
 }
 
 // claimStrings reads a claim that is a string or an array of strings.

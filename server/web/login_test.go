@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -21,17 +22,70 @@ import (
 // TestOIDCLogin signs in through a fake OpenID provider as a user would.
 func TestOIDCLogin(t *testing.T) {
 	inBrowser(t, func(t *testing.T, dsn string) {
-		var idp *fakeidp.Provider
-		be := startBackend(t, dsn, func(o *server.Options, url string) {
-			idp = fakeidp.New(t, fakeidp.Client{ID: "hallmark-ui", Secret: "test-client-secret", RedirectURL: url + "/auth/callback"})
-			var err error
-			o.OIDC, err = server.NewOIDC(context.Background(), server.OIDCConfig{Issuer: idp.URL, ClientID: "hallmark-ui",
-				ClientSecret: "test-client-secret", RedirectURL: url + "/auth/callback", TeamClaim: "groups"})
-			if err != nil {
-				t.Fatal(err)
-			}
-		})
+		be, idp := startOIDCBackend(t, dsn)
 		oidcLogin(t, be, idp)
+	})
+}
+
+// startOIDCBackend starts a backend whose login goes to a new fake provider.
+func startOIDCBackend(t *testing.T, dsn string) (*backend, *fakeidp.Provider) {
+	var idp *fakeidp.Provider
+	be := startBackend(t, dsn, func(o *server.Options, url string) {
+		idp = fakeidp.New(t, fakeidp.Client{ID: "hallmark-ui", Secret: "test-client-secret", RedirectURL: url + "/auth/callback"})
+		var err error
+		o.OIDC, err = server.NewOIDC(context.Background(), server.OIDCConfig{Issuer: idp.URL, ClientID: "hallmark-ui",
+			ClientSecret: "test-client-secret", RedirectURL: url + "/auth/callback", TeamClaim: "groups"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	return be, idp
+}
+
+// TestOIDCLoginFailure cancels at the provider and forges a callback as a user could: the
+// server answers with a page in the UI's style, without script, that says what went wrong
+// and leads to a new sign-in, which works.
+func TestOIDCLoginFailure(t *testing.T) {
+	inBrowser(t, func(t *testing.T, dsn string) {
+		be, idp := startOIDCBackend(t, dsn)
+		idp.AddUser("ann", map[string]any{"sub": "u-ann", "email": "ann@example.com", "name": "Ann Example"})
+		b := newBrowser(t)
+		b.allowFailure(http.StatusUnauthorized, "/auth/callback")
+		t.Logf("screenshots in %s", b.dir)
+		// The page is styled by the UI's stylesheet (the header's colour) and runs no script.
+		styled := `getComputedStyle(document.querySelector('header.top')).backgroundColor === 'rgb(31, 58, 95)' && document.scripts.length === 0`
+		b.step(t, "cancel at the provider",
+			chromedp.Navigate(be.URL+"/"),
+			chromedp.Click(chromedp.CSS(`main a.button[href="/auth/login"]`)),
+			waitAcrossPages(`location.pathname === '/authorize' && document.readyState === 'complete'`),
+			chromedp.Click(chromedp.ID("cancel")),
+			waitAcrossPages(fmt.Sprintf(`location.origin === %s && location.pathname === '/auth/callback' && document.readyState === 'complete'`, js(be.URL))),
+			waitText("main h1", "Sign-in failed"),
+			waitText("main [role=alert]", "The identity provider refused the sign-in (access_denied): The user cancelled the sign-in."),
+			waitFor(styled))
+		b.page(t, "01-cancelled")
+
+		b.step(t, "try again and sign in",
+			chromedp.Click(chromedp.CSS(`main a.button[href="/auth/login"]`)),
+			waitAcrossPages(`location.pathname === '/authorize' && document.readyState === 'complete'`),
+			chromedp.SendKeys(chromedp.ID("username"), "ann"),
+			chromedp.Click(chromedp.ID("continue")),
+			waitAcrossPages(fmt.Sprintf(`location.origin === %s && location.pathname === '/' && document.readyState === 'complete'`, js(be.URL))),
+			waitText("main h1", "Dashboard"))
+
+		b.step(t, "a forged callback",
+			chromedp.Navigate(be.URL+"/auth/callback?state=forged&code=x"),
+			waitText("main h1", "Sign-in failed"),
+			waitText("main [role=alert]", "This sign-in is unknown, was finished already, or took longer than 10 minutes."),
+			waitFor(styled),
+			chromedp.Click(chromedp.CSS(`main a[href="/"]`)),
+			waitAcrossPages(`location.pathname === '/' && document.readyState === 'complete'`),
+			// The failed sign-in did not end the session.
+			waitText("main h1", "Dashboard"))
+		b.page(t, "02-signed-in-after-all")
+		if errs := b.consoleErrors(); len(errs) > 0 {
+			t.Errorf("the browser console reported errors:\n%s", strings.Join(errs, "\n"))
+		}
 	})
 }
 

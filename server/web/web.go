@@ -33,6 +33,16 @@ var securityHeaders = map[string]string{
 	"X-Frame-Options":         "DENY",
 }
 
+// setSecurityHeaders sets the securityHeaders that h does not have yet (the server's own, if
+// it set them, stand).
+func setSecurityHeaders(h http.Header) {
+	for k, v := range securityHeaders {
+		if h.Get(k) == "" {
+			h.Set(k, v)
+		}
+	}
+}
+
 // assetsPrefix is the URL path under which the versioned assets are served.
 const assetsPrefix = "/assets/"
 
@@ -46,7 +56,9 @@ type bundle struct {
 
 // Handler returns the handler of the web interface. Mount it at "/" after the API routes:
 // it answers GET and HEAD only, 404 for paths under /api/, the versioned assets with long
-// cache lifetimes, and index.html (not cached) for any other path.
+// cache lifetimes, and index.html (not cached) for any other path. The handler also has the
+// method ServeProblem(w, r, status, title, detail, retry): the server finds it through an
+// interface and shows the failures of browser-facing routes (a failed sign-in) with it.
 func Handler() http.Handler {
 	b, err := load(embedded)
 	if err != nil {
@@ -104,11 +116,7 @@ func load(fsys fs.FS) (*bundle, error) {
 // ServeHTTP implements http.Handler.
 func (b *bundle) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	for k, v := range securityHeaders {
-		if h.Get(k) == "" { // the server's own, if it set them, stand
-			h.Set(k, v)
-		}
-	}
+	setSecurityHeaders(h)
 	p := r.URL.Path
 	if p == "/api" || strings.HasPrefix(p, "/api/") {
 		h.Set("Content-Type", "application/json")

@@ -219,3 +219,47 @@ func FuzzHandler(f *testing.F) {
 		}
 	})
 }
+
+func TestServeProblem(t *testing.T) {
+	b, err := load(embedded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := "x" + strings.Repeat("é", maxProblemText) // 2 bytes each: the cut falls inside a rune
+	for _, tc := range []struct {
+		name, method, detail, retry string
+		want, not                   []string
+	}{
+		{"page", "GET", "The <provider> said no.", "/auth/login",
+			[]string{"<title>Sign-in failed · Hallmark</title>", `href="` + assetsPrefix + b.hash + `/app.css"`, "The &lt;provider&gt; said no.",
+				`<a class="button" href="/auth/login">Try again</a>`, `<a href="/">Back to Hallmark</a>`},
+			[]string{"<script", "style="}},
+		{"no retry", "GET", "d", "", nil, []string{"Try again"}},
+		{"another site", "GET", "d", "//evil.example/", nil, []string{"Try again", "evil"}},
+		{"backslash", "GET", "d", `/\evil.example/`, nil, []string{"Try again", "evil"}},
+		{"absolute", "GET", "d", "https://evil.example/", nil, []string{"Try again", "evil"}},
+		{"long detail", "GET", long, "", []string{"x" + strings.Repeat("é", maxProblemText/2-1) + "…"}, []string{strings.Repeat("é", maxProblemText/2)}},
+		{"head", "HEAD", "d", "/auth/login", nil, []string{"<"}},
+	} {
+		w := httptest.NewRecorder()
+		b.ServeProblem(w, httptest.NewRequest(tc.method, "/auth/callback", nil), http.StatusUnauthorized, "Sign-in failed", tc.detail, tc.retry)
+		got := answer{Status: w.Code, ContentType: w.Header().Get("Content-Type"), CacheControl: w.Header().Get("Cache-Control")}
+		if diff := cmp.Diff(answer{http.StatusUnauthorized, "text/html; charset=utf-8", "no-store", false}, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.name, diff)
+		}
+		if w.Header().Get("Content-Security-Policy") == "" {
+			t.Errorf("%s: no Content-Security-Policy", tc.name)
+		}
+		body := w.Body.String()
+		for _, s := range tc.want {
+			if !strings.Contains(body, s) {
+				t.Errorf("%s: the page lacks %q:\n%s", tc.name, s, body)
+			}
+		}
+		for _, s := range tc.not {
+			if strings.Contains(body, s) {
+				t.Errorf("%s: the page has %q:\n%s", tc.name, s, body)
+			}
+		}
+	}
+}
