@@ -31,23 +31,34 @@ import (
 // name (or, if there is just one, that one) is the archive itself and carries its SHA-1, the
 // digest Maven Central indexes; the others are packages embedded in it, which it depends on.
 //
-// An archive without a pom.properties of its own is identified less surely, and says how in
-// the property "hallmark:maven:from":
+// An archive without a pom.properties of its own is identified less surely: the artifactId
+// comes from the file name ("name-1.2.3.jar"), the version from the file name or else from
+// Implementation-Version or Bundle-Version, and the groupId from the first of these sources,
+// which the property "hallmark:maven:from" names:
 //
-//   - "manifest": META-INF/MANIFEST.MF gives a groupId, from Implementation-Vendor-Id (which
-//     older Maven archivers set to the groupId) or from a Bundle-SymbolicName of the form
-//     <groupId>.<artifactId>; the artifactId comes from the file name ("name-1.2.3.jar"),
-//     the version from the file name or else from Implementation-Version or Bundle-Version;
-//   - "filename": no groupId can be derived, so the package is named by its artifactId alone
-//     ("commons-lang3"), with the version from the file name or the manifest, and its purl has
-//     no namespace. Such packages cannot match advisories by name; they are reported so that
-//     the archive is not silently missed.
+//   - "maven-directory": a META-INF/maven/<groupId>/<artifactId>/ directory of the same
+//     artifactId, whose pom.properties is missing or unreadable (a pom.xml alone, say);
+//   - "manifest": the Implementation-Vendor-Id of META-INF/MANIFEST.MF, which older Maven
+//     archivers set to the groupId;
+//   - "bundle-symbolicname": a Bundle-SymbolicName of the form <groupId>.<artifactId>, the
+//     default of the maven-bundle-plugin. It is a guess (a bundle may be named otherwise), so
+//     the property "hallmark:maven:note" says so;
+//   - "filename": no source gives a groupId. Maven packages are named groupId:artifactId, in
+//     advisories as on Maven Central, so such an archive cannot be looked up: it is reported
+//     with the artifactId as name, no ecosystem, a generic purl (pkg:generic/commons-lang3@3.14.0,
+//     not a maven purl without the namespace the type requires), and the reason in the
+//     property PropUnmatched, so that a scan lists it as unchecked instead of passing it as
+//     clean.
 //
 // Locations of nested archives are written "outer.war!/WEB-INF/lib/x.jar". An archive depends
 // on the archives nested in it and the packages embedded in it. Entries whose names leave the
 // archive (absolute, "..") are skipped and reported with catalog.ErrInsecurePath; nested
 // archives are read with limits on their size and on all bytes read, against zip bombs.
 type ArchiveCataloger struct{}
+
+// PropUnmatched is set on a package that cannot be matched against advisories; its value says
+// why, for a scan to show.
+const PropUnmatched = "hallmark:unmatched"
 
 var _ catalog.Cataloger = (*ArchiveCataloger)(nil)
 
@@ -135,6 +146,7 @@ func (w *archiveWalk) archive(r io.ReaderAt, size int64, loc string, depth int) 
 
 	var (
 		props    []pomProps
+		dirs     [][2]string // groupId, artifactId of META-INF/maven/<groupId>/<artifactId>/ entries
 		manifest map[string]string
 		nested   []*zip.File
 	)
@@ -150,6 +162,9 @@ func (w *archiveWalk) archive(r io.ReaderAt, size int64, loc string, depth int) 
 		}
 		if strings.HasSuffix(name, "/") {
 			continue
+		}
+		if g, a, ok := mavenDir(name); ok && len(dirs) < maxMavenDirs && !slices.Contains(dirs, [2]string{g, a}) {
+			dirs = append(dirs, [2]string{g, a})
 		}
 		switch {
 		case isPomProperties(name):
@@ -176,7 +191,7 @@ func (w *archiveWalk) archive(r io.ReaderAt, size int64, loc string, depth int) 
 	if primary >= 0 {
 		self = w.propsPackage(props[primary], loc)
 	} else {
-		self = w.fallbackPackage(stem, manifest, loc)
+		self = w.fallbackPackage(stem, dirs, manifest, loc)
 	}
 	if ext := archiveExt(loc); ext == ".war" || ext == ".ear" {
 		self.Type = sbom.TypeApplication
@@ -316,6 +331,24 @@ func insecureEntry(name string) bool {
 	return false
 }
 
+// maxMavenDirs bounds the META-INF/maven/<groupId>/<artifactId>/ directories one archive
+// records: a shaded jar keeps one per artifact it embeds, a few hundred at most.
+const maxMavenDirs = 10_000
+
+// mavenDir returns the groupId and artifactId of an entry under
+// META-INF/maven/<groupId>/<artifactId>/.
+func mavenDir(name string) (group, artifact string, ok bool) {
+	rest, ok := strings.CutPrefix(name, "META-INF/maven/")
+	if !ok {
+		return "", "", false
+	}
+	parts := strings.SplitN(rest, "/", 3)
+	if len(parts) != 3 || !isMavenID(parts[0]) || !isMavenID(parts[1]) {
+		return "", "", false
+	}
+	return parts[0], parts[1], true
+}
+
 // isPomProperties reports whether name is META-INF/maven/<groupId>/<artifactId>/pom.properties.
 func isPomProperties(name string) bool {
 	rest, ok := strings.CutPrefix(name, "META-INF/maven/")
@@ -388,9 +421,9 @@ func (w *archiveWalk) propsPackage(pp pomProps, loc string) *sbom.Package {
 	return p
 }
 
-// fallbackPackage identifies an archive without a pom.properties of its own from its manifest
-// and file name (see ArchiveCataloger).
-func (w *archiveWalk) fallbackPackage(stem string, manifest map[string]string, loc string) *sbom.Package {
+// fallbackPackage identifies an archive without a pom.properties of its own from its Maven
+// directories, its manifest and its file name (see ArchiveCataloger).
+func (w *archiveWalk) fallbackPackage(stem string, dirs [][2]string, manifest map[string]string, loc string) *sbom.Package {
 	artifact, version := splitFileName(stem)
 	if version == "" {
 		version = manifest["implementation-version"]
@@ -401,20 +434,19 @@ func (w *archiveWalk) fallbackPackage(stem string, manifest map[string]string, l
 	if artifact == "" {
 		artifact = stem
 	}
-	group := ""
-	if v := manifest["implementation-vendor-id"]; isMavenID(v) {
-		group = v
-	} else if sym, _, _ := strings.Cut(manifest["bundle-symbolicname"], ";"); strings.HasSuffix(sym, "."+artifact) {
-		if g := strings.TrimSuffix(sym, "."+artifact); isMavenID(g) {
-			group = g
-		}
-	}
-	from := "manifest"
-	if group == "" {
-		from = "filename"
-	}
 	if hasControl(artifact + version) {
 		artifact, version = "unknown", ""
+	}
+	group, from, note := "", "filename", ""
+	sym, _, _ := strings.Cut(manifest["bundle-symbolicname"], ";")
+	sym = strings.TrimSpace(sym)
+	if i := slices.IndexFunc(dirs, func(d [2]string) bool { return d[1] == artifact }); i >= 0 {
+		group, from = dirs[i][0], "maven-directory"
+	} else if v := manifest["implementation-vendor-id"]; isMavenID(v) {
+		group, from = v, "manifest"
+	} else if g, ok := strings.CutSuffix(sym, "."+artifact); ok && isMavenID(g) {
+		group, from = g, "bundle-symbolicname"
+		note = "groupId guessed from Bundle-SymbolicName " + sym + ", assuming it is <groupId>.<artifactId>"
 	}
 	p := &sbom.Package{
 		Name:      name(group, artifact),
@@ -425,6 +457,13 @@ func (w *archiveWalk) fallbackPackage(stem string, manifest map[string]string, l
 		FoundBy:   w.foundBy,
 	}
 	p.SetProperty(propPrefix+"from", from)
+	p.SetProperty(propPrefix+"note", note)
+	if group == "" {
+		p.Ecosystem = ""
+		p.PURL = sbom.PURL("generic", "", artifact, version)
+		p.SetProperty(PropUnmatched, "no Maven groupId in the archive (no pom.properties, "+
+			"Implementation-Vendor-Id or Bundle-SymbolicName naming it): Maven advisories name groupId:artifactId")
+	}
 	return p
 }
 

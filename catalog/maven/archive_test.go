@@ -22,6 +22,8 @@ const (
 	sha1Plexus   = "67340879f5861fa4982998c2e3ea6a304b4f4d8c"
 	sha1Shaded   = "d21d83c73db9c772bd61974c40b0da2a8203c0ee"
 	sha1Webapp   = "294590bcddc3f2b76408d02128fa816266737902"
+	sha1PomOnly  = "227d60984f3125772948bbeadf6683f838551415"
+	sha1Bundle   = "646d6d439c0e58b26baebbf25e0be819780f2c2f"
 )
 
 func jarPkg(loc, group, artifact, version, sha, entry string, deps ...string) pkgView {
@@ -50,12 +52,20 @@ func warPkgs(loc, sha string) []pkgView {
 	return []pkgView{
 		war,
 		jarPkg(lib+"greeting-1.0.0.jar", "com.example", "greeting", "1.0.0", sha1Greeting, ""),
-		{ID: lib + "javax.inject-1.jar#javax.inject", Name: "javax.inject", Version: "1", PURL: "pkg:maven/javax.inject@1",
-			Loc: lib + "javax.inject-1.jar", SHA1: sha1Inject, Props: props("from", "filename")},
+		unmatchedInject(lib + "javax.inject-1.jar"),
 		{ID: lib + "legacy-util-0.9.jar#org.legacy:legacy-util", Name: "org.legacy:legacy-util", Version: "0.9",
 			PURL: "pkg:maven/org.legacy/legacy-util@0.9", Loc: lib + "legacy-util-0.9.jar", SHA1: sha1Legacy,
 			Props: props("from", "manifest")},
 	}
+}
+
+// unmatchedInject is the real javax.inject-1.jar (an Ant build, no Maven descriptor, no
+// Implementation-Vendor-Id, Bundle-SymbolicName javax.inject) found at loc: no groupId.
+func unmatchedInject(loc string) pkgView {
+	p := pkgView{ID: loc + "#javax.inject", Name: "javax.inject", Version: "1", PURL: "pkg:generic/javax.inject@1",
+		Loc: loc, SHA1: sha1Inject, Props: props("from", "filename")}
+	p.Props[PropUnmatched] = "no Maven groupId in the archive (no pom.properties, Implementation-Vendor-Id or Bundle-SymbolicName naming it): Maven advisories name groupId:artifactId"
+	return p
 }
 
 func TestArchive(t *testing.T) {
@@ -69,10 +79,21 @@ func TestArchive(t *testing.T) {
 		rel:  "greeting-1.0.0.jar",
 		want: []pkgView{jarPkg("greeting-1.0.0.jar", "com.example", "greeting", "1.0.0", sha1Greeting, "")},
 	}, {
-		// Bundle-SymbolicName javax.inject does not give a groupId: named from the file
-		rel: "javax.inject-1.jar",
-		want: []pkgView{{ID: "javax.inject-1.jar#javax.inject", Name: "javax.inject", Version: "1", PURL: "pkg:maven/javax.inject@1",
-			Loc: "javax.inject-1.jar", SHA1: sha1Inject, Props: props("from", "filename")}},
+		// Bundle-SymbolicName javax.inject does not give a groupId: named from the file,
+		// and reported as unmatchable
+		rel:  "javax.inject-1.jar",
+		want: []pkgView{unmatchedInject("javax.inject-1.jar")},
+	}, {
+		// pom.xml without pom.properties: the groupId of its directory
+		rel: "pom-only-1.3.jar",
+		want: []pkgView{{ID: "pom-only-1.3.jar#org.example.tools:pom-only", Name: "org.example.tools:pom-only", Version: "1.3",
+			PURL: "pkg:maven/org.example.tools/pom-only@1.3", Loc: "pom-only-1.3.jar", SHA1: sha1PomOnly, Props: props("from", "maven-directory")}},
+	}, {
+		// an OSGi bundle: the groupId guessed from Bundle-SymbolicName, with a note
+		rel: "greeting-bundle-2.0.0.jar",
+		want: []pkgView{{ID: "greeting-bundle-2.0.0.jar#org.example:greeting-bundle", Name: "org.example:greeting-bundle", Version: "2.0.0",
+			PURL: "pkg:maven/org.example/greeting-bundle@2.0.0", Loc: "greeting-bundle-2.0.0.jar", SHA1: sha1Bundle,
+			Props: props("from", "bundle-symbolicname", "note", "groupId guessed from Bundle-SymbolicName org.example.greeting-bundle, assuming it is <groupId>.<artifactId>")}},
 	}, {
 		rel: "legacy-util-0.9.jar",
 		want: []pkgView{{ID: "legacy-util-0.9.jar#org.legacy:legacy-util", Name: "org.legacy:legacy-util", Version: "0.9",

@@ -65,6 +65,22 @@ mkdir -p "$d" && cp -r "$work/classes/." "$d"
 manifest 'Implementation-Title: legacy-util' 'Implementation-Version: 0.9' 'Implementation-Vendor-Id: org.legacy' 'Implementation-Vendor: Legacy Org'
 jar --create --date=$DATE --file legacy-util-0.9.jar --manifest="$work/MANIFEST.MF" -C "$d" .
 
+# A jar whose Maven descriptor kept only the pom.xml (a repackaging step dropped
+# pom.properties): the groupId comes from its META-INF/maven/<groupId>/<artifactId>/ path.
+d="$work/pomonly"
+mkdir -p "$d" && cp -r "$work/classes/." "$d"
+meta "$d" org.example.tools pom-only 1.3
+rm "$d/META-INF/maven/org.example.tools/pom-only/pom.properties"
+manifest
+jar --create --date=$DATE --file pom-only-1.3.jar --manifest="$work/MANIFEST.MF" -C "$d" .
+
+# An OSGi bundle built without the Maven archiver, named <groupId>.<artifactId> as the
+# maven-bundle-plugin names bundles by default: the groupId is a guess from that name.
+d="$work/bundle"
+mkdir -p "$d" && cp -r "$work/classes/." "$d"
+printf 'Bnd-LastModified: 1704164645000\nBundle-ManifestVersion: 2\nBundle-Name: Greeting Bundle\nBundle-SymbolicName: org.example.greeting-bundle;singleton:=true\nBundle-Version: 2.0.0\nExport-Package: com.example.greeting;version="2.0.0"\nCreated-By: Apache Maven Bundle Plugin 5.1.9\n' >"$work/MANIFEST.MF"
+jar --create --date=$DATE --file greeting-bundle-2.0.0.jar --manifest="$work/MANIFEST.MF" -C "$d" .
+
 # A war with nested jars in WEB-INF/lib (compressed, as maven-war-plugin writes them).
 d="$work/webapp"
 mkdir -p "$d/WEB-INF/lib" "$d/WEB-INF/classes"
