@@ -33,17 +33,25 @@ const (
 // again with its claim cleared: a run that read the advisory's previous version must not
 // dequeue the newer change.
 func (p *Portfolio) Queue(ctx context.Context, ids []string) error {
-	return p.queue(ctx, cleanIDs(ids), 0, 0)
+	return p.queue(ctx, p.st.SQL(), cleanIDs(ids), 0, 0)
 }
 
-// queue upserts ids with the given claim and lease end (0, 0: unclaimed).
-func (p *Portfolio) queue(ctx context.Context, ids []string, claim, until int64) error {
+// QueueTx is Queue inside tx, the transaction that stores the advisories' change, so that the
+// change and its queueing commit together or not at all: the server passes it to the import
+// (vulndb.OnChanged), since a retried upload finds the advisories unchanged and would never
+// queue them again.
+func (p *Portfolio) QueueTx(ctx context.Context, tx *sql.Tx, ids []string) error {
+	return p.queue(ctx, tx, cleanIDs(ids), 0, 0)
+}
+
+// queue upserts ids through q with the given claim and lease end (0, 0: unclaimed).
+func (p *Portfolio) queue(ctx context.Context, q querier, ids []string, claim, until int64) error {
 	now := p.now().UnixMilli()
 	args := make([]any, 0, 4*len(ids))
 	for _, id := range ids {
 		args = append(args, id, now, claim, until)
 	}
-	err := insertRows(ctx, p.st.SQL(), `INSERT INTO reevaluations (advisory_id, queued_at, claim, claimed_until) VALUES `, 4,
+	err := insertRows(ctx, q, `INSERT INTO reevaluations (advisory_id, queued_at, claim, claimed_until) VALUES `, 4,
 		` ON CONFLICT (advisory_id) DO UPDATE SET queued_at = excluded.queued_at, claim = excluded.claim,
 		claimed_until = excluded.claimed_until, attempts = 0, last_error = ''`, args, nil)
 	if err != nil {
@@ -63,7 +71,7 @@ func (p *Portfolio) ReevaluateNow(ctx context.Context, ids []string) (*ReevalSta
 		return total, nil
 	}
 	claim := newClaim()
-	if err := p.queue(ctx, ids, claim, p.now().Add(queueLease).UnixMilli()); err != nil {
+	if err := p.queue(ctx, p.st.SQL(), ids, claim, p.now().Add(queueLease).UnixMilli()); err != nil {
 		return nil, err
 	}
 	err := chunks(ids, reevalBatch, func(part []string) error {

@@ -67,7 +67,7 @@ func TestQueue(t *testing.T) {
 
 		// Claimed by a run elsewhere: left alone until its lease ends, then taken.
 		claim := newClaim()
-		if err := f.p.queue(f.ctx, []string{minimistAdv}, claim, f.now.Add(queueLease).UnixMilli()); err != nil {
+		if err := f.p.queue(f.ctx, f.st.SQL(), []string{minimistAdv}, claim, f.now.Add(queueLease).UnixMilli()); err != nil {
 			t.Fatal(err)
 		}
 		f.runQueue(ReevalStats{})

@@ -36,22 +36,11 @@ type ReindexStats struct {
 const reindexBatchSize = 5000
 
 // EnsureKeys re-keys the components (Reindex) when their recorded key format is not the
-// build's, and records it (see vulndb.EnsureKeyFormat); before, it queues for re-evaluation
-// the advisories whose index rows the advisory database re-indexed when it was opened
-// (vulndb.DB.TakeRekeyed). It logs to log what it re-keys and queues. New
-// calls it; a command that migrates a database before servers start can call it too, for its
-// error and its logger.
+// build's, and records it (see vulndb.EnsureKeyFormat). It logs to log what it re-keys and
+// queues. New calls it; a command that migrates a database before servers start can call it
+// too, for its error and its logger. (The advisories whose index rows the advisory database
+// re-indexes are queued by that re-index, in the transactions that rewrite them.)
 func (p *Portfolio) EnsureKeys(ctx context.Context, log *slog.Logger) error {
-	if p.adv != nil {
-		// The advisories re-indexed when the advisory database was opened may now match
-		// components they missed, or no longer match some they did.
-		if ids := p.adv.TakeRekeyed(); len(ids) > 0 {
-			if err := p.Queue(ctx, ids); err != nil {
-				return err
-			}
-			log.InfoContext(ctx, "queued the re-indexed advisories for re-evaluation", "advisories", len(ids))
-		}
-	}
 	_, err := vulndb.EnsureKeyFormat(ctx, p.st, KeySubjectComponents, func(ctx context.Context, from int) error {
 		var n int
 		if err := p.st.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM components`).Scan(&n); err != nil {
@@ -84,10 +73,11 @@ func (p *Portfolio) ensureKeyFormatUnchecked() {
 
 // Reindex re-derives every component's version keys (vkey, source_vkey) from its stored
 // ecosystem and versions with the build's schemes, and writes those that changed; findings
-// decided with the old keys may be missing or wrong, so it first queues for re-evaluation
-// (Queue) the advisories with index rows for the packages of the components it re-keys. It
-// reads the components in ID order, reindexBatchSize at a time, and writes each batch's keys
-// in one transaction. Interrupted, it queued at least the advisories of what it re-keyed.
+// decided with the old keys may be missing or wrong, so it queues for re-evaluation the
+// advisories with index rows for the packages of the components it re-keys. It reads the
+// components in ID order, reindexBatchSize at a time, and writes each batch's keys in one
+// transaction that queues their advisories too: a re-evaluation never runs on keys that are
+// about to change, and an interruption loses no queueing of what was re-keyed.
 func (p *Portfolio) Reindex(ctx context.Context) (ReindexStats, error) {
 	var total ReindexStats
 	queued := map[string]bool{}
@@ -110,16 +100,19 @@ func (p *Portfolio) Reindex(ctx context.Context) (ReindexStats, error) {
 			return total, fmt.Errorf("re-indexing components after %d: %w", after, err)
 		}
 		ids = slices.DeleteFunc(ids, func(id string) bool { return queued[id] })
-		if err := p.Queue(ctx, ids); err != nil {
-			return total, err
+		err = p.st.Transact(ctx, func(tx *sql.Tx) error {
+			if err := p.QueueTx(ctx, tx, ids); err != nil {
+				return err
+			}
+			return writeComponentKeys(ctx, p.st.Dialect(), tx, changed)
+		})
+		if err != nil {
+			return total, fmt.Errorf("re-indexing components after %d: %w", after, err)
 		}
 		for _, id := range ids {
 			queued[id] = true
 		}
 		total.Queued += len(ids)
-		if err := p.st.Transact(ctx, func(tx *sql.Tx) error { return writeComponentKeys(ctx, p.st.Dialect(), tx, changed) }); err != nil {
-			return total, fmt.Errorf("re-indexing components after %d: %w", after, err)
-		}
 		total.Rewritten += len(changed)
 	}
 }

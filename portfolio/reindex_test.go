@@ -3,11 +3,14 @@ package portfolio
 import (
 	"database/sql"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hallmark-dev/hallmark/sbom"
+	"github.com/hallmark-dev/hallmark/store"
 	"github.com/hallmark-dev/hallmark/store/storetest"
 	"github.com/hallmark-dev/hallmark/version/lookup"
 	"github.com/hallmark-dev/hallmark/vulndb"
@@ -199,33 +202,123 @@ func TestReindexComponents(t *testing.T) {
 	})
 }
 
-// TestReindexQueuesAdvisories: advisories whose index rows were re-indexed when the advisory
-// database was opened are queued for re-evaluation when the portfolio is (their old keys may
-// have missed components), even with the components' keys right.
+// writeOldAdvisoryKeys gives one advisory's index rows keys of another format and records no
+// format for any advisory, as an older build would have left them.
+func (f *fixture) writeOldAdvisoryKeys(id string) {
+	f.t.Helper()
+	err := f.st.Transact(f.ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(f.ctx, `UPDATE affected SET hi = CAST(? AS BLOB) WHERE advisory_id = ? AND hi IS NOT NULL`, []byte{0x00}, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(f.ctx, `DELETE FROM key_formats WHERE subject = ?`, vulndb.KeySubjectAdvisories)
+		return err
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// TestReindexQueuesAdvisories: advisories whose index rows are re-indexed when the advisory
+// database is opened are queued for re-evaluation by that re-index (their old keys may have
+// missed components), even with the components' keys right: a process that stops before it
+// opens the portfolio loses nothing.
 func TestReindexQueuesAdvisories(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, dsn string) {
 		f := newRekeyFixture(t, dsn)
-		err := f.st.Transact(f.ctx, func(tx *sql.Tx) error {
-			// Keys of another format for one advisory, and no format recorded for any.
-			if _, err := tx.ExecContext(f.ctx, `UPDATE affected SET hi = CAST(? AS BLOB) WHERE advisory_id = ? AND hi IS NOT NULL`, []byte{0x00}, lodashAdv); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(f.ctx, `DELETE FROM key_formats WHERE subject = ?`, vulndb.KeySubjectAdvisories)
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		f.writeOldAdvisoryKeys(lodashAdv)
 		if diff := cmp.Diff(rekeyAffected[1:], f.affectedNames(lodashAdv, minimistAdv, "CVE-2024-5535")); diff != "" {
 			t.Fatalf("affected with the old keys (-want +got):\n%s", diff)
 		}
 		f.adv = vulndb.FromStore(f.st, lookup.For)
+		if diff := cmp.Diff([]string{lodashAdv}, f.queued()); diff != "" {
+			t.Errorf("queued for re-evaluation by the advisories' re-index (-want +got):\n%s", diff)
+		}
 		f.p = New(f.st, f.adv)
 		if diff := cmp.Diff([]string{lodashAdv}, f.queued()); diff != "" {
 			t.Errorf("queued for re-evaluation (-want +got):\n%s", diff)
 		}
 		if diff := cmp.Diff(rekeyAffected, f.affectedNames(lodashAdv, minimistAdv, "CVE-2024-5535")); diff != "" {
 			t.Errorf("affected after the re-index (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// rejectWrites makes every op ("INSERT" or "UPDATE") on table fail, on both engines, until
+// the returned function is called.
+func (f *fixture) rejectWrites(table, op string) (allow func()) {
+	f.t.Helper()
+	name := "reject_" + strings.ToLower(op) + "_" + table
+	stmts := []string{`CREATE TRIGGER ` + name + ` BEFORE ` + op + ` ON ` + table + ` BEGIN SELECT RAISE(ABORT, 'rejected by the test'); END`}
+	drop := []string{`DROP TRIGGER ` + name}
+	if f.st.Dialect() == store.Postgres {
+		stmts = []string{
+			`CREATE FUNCTION ` + name + `() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RAISE EXCEPTION ''rejected by the test''; END'`,
+			`CREATE TRIGGER ` + name + ` BEFORE ` + op + ` ON ` + table + ` FOR EACH ROW EXECUTE FUNCTION ` + name + `()`,
+		}
+		drop = []string{`DROP TRIGGER ` + name + ` ON ` + table, `DROP FUNCTION ` + name}
+	}
+	exec := func(stmts []string) {
+		for _, q := range stmts {
+			if _, err := f.st.SQL().ExecContext(f.ctx, q); err != nil {
+				f.t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	exec(stmts)
+	return func() { exec(drop) }
+}
+
+// TestReindexQueueCommitsWithKeys: the queueing of a re-index commits with the keys it
+// rewrites, or neither does: an advisory re-index whose queueing fails leaves the old index
+// rows, and a components re-index whose key update fails queues nothing (a re-evaluation would
+// run on the old keys); run again, each does both.
+func TestReindexQueueCommitsWithKeys(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		f := newRekeyFixture(t, dsn)
+		f.writeOldAdvisoryKeys(lodashAdv)
+		allow := f.rejectWrites("reevaluations", "INSERT")
+		if err := f.adv.EnsureKeys(f.ctx, slog.New(slog.DiscardHandler)); err == nil {
+			t.Fatal("the advisories' re-index succeeded with its queueing rejected")
+		}
+		if diff := cmp.Diff(rekeyAffected[1:], f.affectedNames(lodashAdv, minimistAdv, "CVE-2024-5535")); diff != "" {
+			t.Errorf("affected after the failed re-index: the keys were rewritten (-want +got):\n%s", diff)
+		}
+		allow()
+		if err := f.adv.EnsureKeys(f.ctx, slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{lodashAdv}, f.queued()); diff != "" {
+			t.Errorf("queued by the advisories' re-index (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(rekeyAffected, f.affectedNames(lodashAdv, minimistAdv, "CVE-2024-5535")); diff != "" {
+			t.Errorf("affected after the re-index (-want +got):\n%s", diff)
+		}
+		if _, err := f.st.SQL().ExecContext(f.ctx, `DELETE FROM reevaluations`); err != nil {
+			t.Fatal(err)
+		}
+
+		want := f.componentKeys()
+		f.writeOldKeys(-1)
+		old := f.componentKeys()
+		allow = f.rejectWrites("components", "UPDATE")
+		if _, err := f.p.Reindex(f.ctx); err == nil {
+			t.Fatal("the components' re-index succeeded with its key update rejected")
+		}
+		if got := f.queued(); got != nil {
+			t.Errorf("queued by a components' re-index that wrote no key: %v", got)
+		}
+		if diff := cmp.Diff(old, f.componentKeys()); diff != "" {
+			t.Errorf("keys after the failed re-index (-before +after):\n%s", diff)
+		}
+		allow()
+		if err := f.p.EnsureKeys(f.ctx, slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{lodashAdv, minimistAdv, "TEST-DEB-11", "TEST-DEB-12"}, f.queued()); diff != "" {
+			t.Errorf("queued by the components' re-index (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(want, f.componentKeys()); diff != "" {
+			t.Errorf("keys after the re-index (-want +got):\n%s", diff)
 		}
 	})
 }

@@ -204,7 +204,9 @@ func (s *Server) postAdvisories(w http.ResponseWriter, r *http.Request, c *call)
 }
 
 // importAdvisories imports advisories from data (ext says .json or .zip) and queues the ones
-// that changed for re-evaluation, or with wait re-evaluates them before returning.
+// that changed for re-evaluation, in the transactions that store them (a retry of a failed
+// upload finds committed advisories unchanged, so queueing them afterwards could be lost), or
+// with wait re-evaluates them before returning.
 func (s *Server) importAdvisories(ctx context.Context, data []byte, ext string, wait bool) (*advisoriesResult, error) {
 	f, err := os.CreateTemp("", "hallmark-advisories-*"+ext)
 	if err != nil {
@@ -219,15 +221,11 @@ func (s *Server) importAdvisories(ctx context.Context, data []byte, ext string, 
 		return nil, fmt.Errorf("storing the upload: %w", err)
 	}
 	start := time.Now()
-	st, err := s.opts.Advisories.Import(ctx, f.Name(), nil)
+	st, err := s.opts.Advisories.Import(ctx, f.Name(), nil, vulndb.OnChanged(s.opts.Portfolio.QueueTx))
 	if err != nil {
-		// A zip that fails part way has committed some batches already: queue what the
-		// import got to (an ID it did not commit re-evaluates to no change), or a retry
-		// would find those advisories unchanged and never re-evaluate them.
+		// A zip that fails part way has committed and queued some batches already.
 		if st != nil && len(st.Changed) > 0 {
-			if qerr := s.queueReevaluation(context.WithoutCancel(ctx), st.Changed); qerr != nil {
-				err = errors.Join(err, qerr)
-			}
+			s.wakeReevaluation()
 		}
 		return nil, fmt.Errorf("importing advisories: %w", err)
 	}
@@ -247,8 +245,8 @@ func (s *Server) importAdvisories(ctx context.Context, data []byte, ext string, 
 		res.Changed = []string{}
 	}
 	if !wait {
-		if err := s.queueReevaluation(ctx, changed); err != nil {
-			return nil, err
+		if len(changed) > 0 {
+			s.wakeReevaluation()
 		}
 		res.Queued = len(changed) > 0
 		s.log.InfoContext(ctx, "advisories posted", "read", st.Read, "changed", len(changed), "import", imported)

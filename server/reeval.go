@@ -45,20 +45,14 @@ func (s *Server) ReevaluationWorker(poll time.Duration) Worker {
 	}}
 }
 
-// queueReevaluation queues the advisories for the re-evaluation worker and wakes it. The
-// queue is in the database, so the work survives this process.
-func (s *Server) queueReevaluation(ctx context.Context, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	if err := s.opts.Portfolio.Queue(ctx, ids); err != nil {
-		return err
-	}
+// wakeReevaluation wakes the re-evaluation worker for advisories this replica has queued
+// (the queue is in the database, so the work survives this process; the worker of another
+// replica finds it at its next poll).
+func (s *Server) wakeReevaluation() {
 	select {
 	case s.reevalWake <- struct{}{}:
 	default: // already woken
 	}
-	return nil
 }
 
 // reevaluate re-evaluates the portfolio for the given advisories in the caller (through the

@@ -19,10 +19,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/klauspost/compress/flate"
 
 	"github.com/hallmark-dev/hallmark/match"
 	"github.com/hallmark-dev/hallmark/osv"
+	"github.com/hallmark-dev/hallmark/store"
 	"github.com/hallmark-dev/hallmark/version"
 )
 
@@ -66,12 +68,29 @@ type ImportProgress struct {
 	Read   int
 }
 
+// ImportOption changes how Import stores advisories.
+type ImportOption func(*importer)
+
+// ChangedFunc is called inside a transaction that stores advisories, after they are written,
+// with the IDs (sorted) of those it adds or updates.
+type ChangedFunc func(ctx context.Context, tx *sql.Tx, ids []string) error
+
+// OnChanged makes Import call f in every transaction that stores advisories. An error from f
+// rolls that transaction back and ends the import with the error, so what f writes commits
+// together with the advisories or not at all: the server queues the changed advisories for
+// re-evaluation with it, since a retry of a failed upload finds committed advisories unchanged
+// and would never queue them. f may run again with the same IDs when a transaction is retried
+// (see maxAttempts); it must not keep state outside tx.
+func OnChanged(f ChangedFunc) ImportOption {
+	return func(im *importer) { im.onChanged = f }
+}
+
 // Import reads every advisory of source into the database: a directory (searched
 // recursively for *.json advisories and */all.zip files of the OSV bucket layout, skipping
 // .git), a zip of advisories, or a single JSON advisory. Advisories whose modified time is
 // unchanged are skipped; malformed ones are counted with their file name and never stop the
 // rest.
-func (d *DB) Import(ctx context.Context, source string, progress func(ImportProgress)) (*ImportStats, error) {
+func (d *DB) Import(ctx context.Context, source string, progress func(ImportProgress), opts ...ImportOption) (*ImportStats, error) {
 	st, err := os.Stat(source)
 	if err != nil {
 		return nil, err
@@ -79,6 +98,9 @@ func (d *DB) Import(ctx context.Context, source string, progress func(ImportProg
 	im, err := d.newImporter(ctx, source, progress)
 	if err != nil {
 		return nil, err
+	}
+	for _, o := range opts {
+		o(im)
 	}
 	err = im.load(ctx, func(p *producer) error {
 		switch {
@@ -250,6 +272,8 @@ type importer struct {
 	stmts map[string]*sql.Stmt
 	// recreate builds the indexes a load into an empty database deferred; nil when none are.
 	recreate func() error
+	// onChanged, when set, runs in each transaction that writes advisories (OnChanged).
+	onChanged ChangedFunc
 }
 
 type pending struct {
@@ -611,24 +635,79 @@ func (im *importer) flush(ctx context.Context) error {
 		return nil
 	}
 	if im.tx != nil {
-		return im.write(ctx, im.tx, batch)
+		n, err := im.write(ctx, im.tx, batch)
+		im.count(n)
+		return err
 	}
+	var n written
+	var err error
 	if im.conn == nil { // outside load
-		return im.d.st.Transact(ctx, func(tx *sql.Tx) error {
+		err = im.d.st.Transact(ctx, func(tx *sql.Tx) error { // retries as flushOnce does
 			clear(im.stmts)
-			return im.write(ctx, tx, batch)
+			n, err = im.write(ctx, tx, batch)
+			return err
 		})
+	} else {
+		n, err = retry(ctx, func() (written, error) { return im.flushOnce(ctx, batch) })
 	}
+	if err == nil {
+		im.count(n)
+	}
+	return err
+}
+
+// flushOnce writes a batch in a transaction of its own on the load's connection.
+func (im *importer) flushOnce(ctx context.Context, batch []*pending) (written, error) {
 	tx, err := im.conn.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return written{}, err
 	}
 	clear(im.stmts)
-	if err := im.write(ctx, tx, batch); err != nil {
+	n, err := im.write(ctx, tx, batch)
+	if err != nil {
 		tx.Rollback()
-		return err
+		return n, err
 	}
-	return tx.Commit()
+	return n, tx.Commit()
+}
+
+// maxAttempts bounds the attempts at a batch's transaction that PostgreSQL aborts to resolve a
+// deadlock or a serialization conflict (with a re-index of the same advisories, or a
+// re-evaluation dequeueing them), which succeeds when tried again.
+const maxAttempts = 5
+
+// retry runs fn until it succeeds, fails otherwise than retryable says, or has run maxAttempts
+// times, waiting a little longer before each new attempt.
+func retry[T any](ctx context.Context, fn func() (T, error)) (T, error) {
+	for attempt := 1; ; attempt++ {
+		v, err := fn()
+		if err == nil || attempt == maxAttempts || !retryable(err) {
+			return v, err
+		}
+		select {
+		case <-ctx.Done():
+			return v, errors.Join(err, ctx.Err())
+		case <-time.After(time.Duration(20*attempt*attempt) * time.Millisecond):
+		}
+	}
+}
+
+// retryable reports whether PostgreSQL aborted a transaction that may succeed when run again:
+// SQLSTATE 40001 (serialization failure) or 40P01 (deadlock detected).
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// written counts what a batch stored, for ImportStats once the batch has committed.
+type written struct {
+	withdrawn, unparsed int
+}
+
+// count adds what a committed batch stored to the import's stats.
+func (im *importer) count(n written) {
+	im.stats.Withdrawn += n.withdrawn
+	im.stats.Unparsed += n.unparsed
 }
 
 // indexNow builds the deferred indexes, if any.
@@ -641,9 +720,11 @@ func (im *importer) indexNow() error {
 	return err
 }
 
-// write replaces a batch of advisories and their index rows.
-func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []*pending) error {
-	var del []any
+// write replaces a batch of advisories and their index rows, and calls onChanged with their
+// IDs.
+func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []*pending) (written, error) {
+	var n written
+	var del []string
 	for _, p := range batch {
 		if p.replace {
 			del = append(del, p.id)
@@ -654,24 +735,32 @@ func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []*pending) err
 		// copy's rows needs the indexes by advisory, so build them now (rare: the public data
 		// has each advisory once per ecosystem, and copies in other ecosystems are the same).
 		if err := im.indexNow(); err != nil {
-			return err
+			return n, err
 		}
+		if err := im.lockReplaced(ctx, tx, del); err != nil {
+			return n, err
+		}
+	}
+	delArgs := make([]any, len(del))
+	for i, id := range del {
+		delArgs[i] = id
 	}
 	for _, table := range []string{"affected", "advisory_aliases", "unparsed_versions", "advisory_briefs"} {
-		if err := im.exec(ctx, tx, "DELETE FROM "+table+" WHERE advisory_id IN (", "?", ")", 1, del); err != nil {
-			return err
+		if err := im.exec(ctx, tx, "DELETE FROM "+table+" WHERE advisory_id IN (", "?", ")", 1, delArgs); err != nil {
+			return n, err
 		}
 	}
-	if err := im.exec(ctx, tx, "DELETE FROM advisories WHERE id IN (", "?", ")", 1, del); err != nil {
-		return err
+	if err := im.exec(ctx, tx, "DELETE FROM advisories WHERE id IN (", "?", ")", 1, delArgs); err != nil {
+		return n, err
 	}
 	var adv, brief, alias, aff, unp []any
-	withdrawn, unparsed := 0, 0
+	ids := make([]string, 0, len(batch))
 	for _, p := range batch {
+		ids = append(ids, p.id)
 		w := 0
 		if p.withdrawn {
 			w = 1
-			withdrawn++
+			n.withdrawn++
 		}
 		adv = append(adv, p.id, p.mod, w, im.source, p.doc)
 		brief = append(brief, p.id, p.brief)
@@ -685,7 +774,7 @@ func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []*pending) err
 			aff = append(aff, p.id, r.Ecosystem, r.Variant, r.Name, r.Kind, r.Lo, r.Hi, r.HiInclusive, nullable(r.Version), nullable(r.Repo))
 		}
 		for _, u := range p.bad {
-			unparsed++
+			n.unparsed++
 			unp = append(unp, p.id, u.Ecosystem, u.Name, u.Version, u.Reason)
 		}
 	}
@@ -701,11 +790,43 @@ func (im *importer) write(ctx context.Context, tx *sql.Tx, batch []*pending) err
 		{"INSERT INTO unparsed_versions (advisory_id, ecosystem, name, version, reason) VALUES ", "(?,?,?,?,?)", "", 5, unp},
 	} {
 		if err := im.exec(ctx, tx, q.head, q.row, q.tail, q.cols, q.args); err != nil {
-			return fmt.Errorf("storing advisories: %w", err)
+			return n, fmt.Errorf("storing advisories: %w", err)
 		}
 	}
-	im.stats.Withdrawn += withdrawn
-	im.stats.Unparsed += unparsed
+	if im.onChanged != nil {
+		slices.Sort(ids)
+		if err := im.onChanged(ctx, tx, ids); err != nil {
+			return n, fmt.Errorf("storing advisories: %w", err)
+		}
+	}
+	return n, nil
+}
+
+// lockReplaced locks, on PostgreSQL, the rows of the advisories a batch replaces in ID order
+// before their index rows are touched: a re-index (reindexBatch) locks the advisories it
+// rewrites in the same order first, so the two wait for each other instead of deadlocking.
+func (im *importer) lockReplaced(ctx context.Context, tx *sql.Tx, ids []string) error {
+	if im.d.st.Dialect() != store.Postgres {
+		return nil // SQLite writers hold the whole database
+	}
+	ids = slices.Sorted(slices.Values(ids))
+	for off := 0; off < len(ids); off += maxParams {
+		part := ids[off:min(off+maxParams, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM advisories WHERE id IN (`+store.Placeholders(len(part))+`) ORDER BY id FOR UPDATE`, args...)
+		if err != nil {
+			return fmt.Errorf("locking replaced advisories: %w", err)
+		}
+		for rows.Next() { // each row is locked as it is read
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("locking replaced advisories: %w", err)
+		}
+	}
 	return nil
 }
 

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -101,24 +100,9 @@ type ReindexStats struct {
 	// Changed lists, sorted, the IDs of the advisories whose index rows were rewritten: they
 	// may now match versions they missed, or no longer match versions they did.
 	Changed []string
-}
-
-// rekeyed holds the IDs of the advisories whose index rows EnsureKeys rewrote, until
-// TakeRekeyed takes them.
-type rekeyed struct {
-	mu  sync.Mutex
-	ids []string // guarded by mu
-}
-
-// TakeRekeyed returns the IDs of the advisories whose index rows EnsureKeys (run by Open and
-// FromStore) rewrote since the last call, and forgets them: the portfolio queues them for
-// re-evaluation, since findings decided with the old keys may be missing or wrong.
-func (d *DB) TakeRekeyed() []string {
-	d.rekeyed.mu.Lock()
-	defer d.rekeyed.mu.Unlock()
-	ids := d.rekeyed.ids
-	d.rekeyed.ids = nil
-	return ids
+	// Queued counts the rewritten advisories queued for the portfolio's re-evaluation in the
+	// transaction that rewrote them (see queueRekeyed).
+	Queued int
 }
 
 // reindexBatchSize is how many advisories one transaction of a re-index reads and rewrites.
@@ -149,10 +133,7 @@ func (d *DB) EnsureKeys(ctx context.Context, log *slog.Logger) error {
 			return err
 		}
 		log.InfoContext(ctx, "re-indexed the advisories' version keys", "advisories", s.Advisories, "rewritten", s.Rewritten,
-			"briefs", s.Briefs, "unreadable", s.Unreadable, "seconds", time.Since(start).Seconds())
-		d.rekeyed.mu.Lock()
-		d.rekeyed.ids = append(d.rekeyed.ids, s.Changed...)
-		d.rekeyed.mu.Unlock()
+			"briefs", s.Briefs, "unreadable", s.Unreadable, "queued", s.Queued, "seconds", time.Since(start).Seconds())
 		return nil
 	})
 	return err
@@ -169,7 +150,8 @@ func (d *DB) ensureKeyFormatUnchecked() {
 // Reindex re-derives, from each stored advisory's JSON document, its index rows (key
 // intervals, listed versions, versions no scheme parses) with the database's schemes, and its
 // brief; it writes only those that differ from what is stored. It reads the advisories in ID
-// order, reindexBatchSize at a time, each batch in its own transaction.
+// order, reindexBatchSize at a time, each batch in its own transaction, which also queues the
+// rewritten advisories for the portfolio's re-evaluation (queueRekeyed).
 func (d *DB) Reindex(ctx context.Context) (ReindexStats, error) {
 	var total ReindexStats
 	after := ""
@@ -192,6 +174,7 @@ func (d *DB) Reindex(ctx context.Context) (ReindexStats, error) {
 		total.Rewritten += s.Rewritten
 		total.Briefs += s.Briefs
 		total.Unreadable += s.Unreadable
+		total.Queued += s.Queued
 		total.Changed = append(total.Changed, s.Changed...)
 		after = last
 	}
@@ -307,6 +290,11 @@ func (d *DB) reindexBatch(ctx context.Context, tx *sql.Tx, after string, limit i
 		}
 	}
 	im := &importer{d: d, stmts: map[string]*sql.Stmt{}}
+	queue, err := d.queueRekeyed(ctx, tx, rewrite)
+	if err != nil {
+		return s, "", err
+	}
+	s.Queued = len(queue) / 2
 	for _, q := range []struct {
 		head, row, tail string
 		cols            int
@@ -318,12 +306,54 @@ func (d *DB) reindexBatch(ctx context.Context, tx *sql.Tx, after string, limit i
 		{"INSERT INTO affected (advisory_id, ecosystem, variant, name, kind, lo, hi, hi_inclusive, version, repo) VALUES ", "(?,?,?,?,?,?,?,?,?,?)", "", 10, aff},
 		{"INSERT INTO unparsed_versions (advisory_id, ecosystem, name, version, reason) VALUES ", "(?,?,?,?,?)", "", 5, unp},
 		{"INSERT INTO advisory_briefs (advisory_id, brief) VALUES ", "(?,?)", "", 2, briefs},
+		{"INSERT INTO reevaluations (advisory_id, queued_at) VALUES ", "(?,?)", reevaluationUpsert, 2, queue},
 	} {
 		if err := im.exec(ctx, tx, q.head, q.row, q.tail, q.cols, q.args); err != nil {
 			return s, "", fmt.Errorf("writing re-derived index rows: %w", err)
 		}
 	}
 	return s, last, nil
+}
+
+// reevaluationMigration is the migration that creates table reevaluations, the portfolio's
+// re-evaluation queue (package portfolio, queue.go).
+const reevaluationMigration = 13
+
+// reevaluationUpsert queues an advisory already queued again, as portfolio.Queue does: its
+// claim cleared, so that a run that read the old index rows does not dequeue the change.
+const reevaluationUpsert = ` ON CONFLICT (advisory_id) DO UPDATE SET queued_at = excluded.queued_at, claim = 0,
+	claimed_until = 0, attempts = 0, last_error = ''`
+
+// queueRekeyed returns the rows (advisory ID, queued time) that queue the rewritten
+// advisories ids for the portfolio's re-evaluation in tx, the transaction that rewrites their
+// index rows: findings decided with the old keys may be missing or wrong, and queueing them in
+// the same transaction leaves no moment where a crash loses them. It returns none when the
+// database holds no components (an advisory database of the command line, or a server's
+// before its first upload: nothing to re-evaluate) or has no queue yet (migrations pending).
+func (d *DB) queueRekeyed(ctx context.Context, tx *sql.Tx, ids []any) ([]any, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var version sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&version); err != nil {
+		return nil, fmt.Errorf("reading the schema version: %w", err)
+	}
+	if version.Int64 < reevaluationMigration {
+		return nil, nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM components LIMIT 1) x`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("looking for components to re-evaluate: %w", err)
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	now := time.Now().UnixMilli()
+	rows := make([]any, 0, 2*len(ids))
+	for _, id := range ids {
+		rows = append(rows, id, now)
+	}
+	return rows, nil
 }
 
 // derive parses the stored document and computes its index rows and brief as an import

@@ -28,7 +28,6 @@ type SchemeFunc func(ecosystem, rangeType string) (version.Scheme, bool)
 type DB struct {
 	st      *store.DB
 	schemes SchemeFunc
-	rekeyed rekeyed // advisories whose index rows EnsureKeys rewrote (reindex.go)
 }
 
 // ErrEmpty means the database holds no advisories.
