@@ -18,9 +18,16 @@
 //
 // Every [[package]] becomes a package of ecosystem crates.io with purl pkg:cargo/name@version
 // (https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst#cargo). Packages without a
-// source are workspace members or path dependencies: they are the project itself and get
-// Type application. A crate that a path package depends on is a direct dependency, every other
-// crate is transitive. The dependency graph of the file becomes DependsOn; references that name
+// source are workspace members or path dependencies, which the lockfile does not tell apart;
+// the Cargo.toml beside it and those of the members do (see workspace.go). Members are the
+// project itself and get Type application. A path dependency that is not a member is local
+// code outside the workspace: a library with the property hallmark:cargo:path (its directory,
+// when it lies inside the scanned target), no ecosystem, a generic purl and the property
+// hallmark:unmatched saying why, since its name does not identify a crates.io crate; a crate
+// that [patch] or [replace] points to a path keeps its crates.io name, as the copy of that
+// crate it is. Without a readable Cargo.toml every package without a source is taken for a
+// member. A crate that a member depends on is a direct dependency, every other crate is
+// transitive. The dependency graph of the file becomes DependsOn; references that name
 // no package, or more than one, are errors. Checksums become SHA-256 hashes, git sources a VCS
 // record. Cargo.lock records neither dev/build scopes nor licences, so those stay unset.
 // Entries under [patch] unused are not part of the build and are not reported.
@@ -50,7 +57,15 @@ func Catalogers() []catalog.Cataloger {
 // LockCataloger reads Cargo.lock files of lockfile versions 1 to 4.
 type LockCataloger struct{}
 
-var _ catalog.Cataloger = (*LockCataloger)(nil)
+var (
+	_ catalog.Cataloger      = (*LockCataloger)(nil)
+	_ catalog.RelatedMatcher = (*LockCataloger)(nil)
+)
+
+// Related accepts Cargo.toml files, read to tell workspace members from path dependencies.
+func (*LockCataloger) Related(p string, mode fs.FileMode) bool {
+	return mode.IsRegular() && path.Base(p) == "Cargo.toml"
+}
 
 // Name returns "cargo-lock".
 func (*LockCataloger) Name() string { return "cargo-lock" }
@@ -71,6 +86,9 @@ const (
 	propSource      = "hallmark:cargo:source"
 	propLockVersion = "hallmark:cargo:lockfile-version"
 	propReplace     = "hallmark:cargo:replace"
+	propPath        = "hallmark:cargo:path"    // directory of a path package that is not a member
+	propPatched     = "hallmark:cargo:patched" // "path": a registry crate replaced by a local copy
+	propUnmatched   = "hallmark:unmatched"     // why a package cannot be matched against advisories
 )
 
 // lockfile is the TOML document. Version is absent in V1 and V2 files.
@@ -163,8 +181,16 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 		res.Packages = append(res.Packages, pkg)
 	}
 
-	// The graph, then direct versus transitive: a crate is direct when a path package
-	// (a workspace member or path dependency, the project itself) depends on it.
+	if ws := readWorkspace(f.FS, path.Dir(f.Path)); ws != nil {
+		for _, e := range entries {
+			if e.pkg != nil && e.lp.Source == "" && !ws.members[e.lp.Name] {
+				localPath(e.pkg, ws)
+			}
+		}
+	}
+
+	// The graph, then direct versus transitive: a crate is direct when a workspace member
+	// (the project itself) depends on it.
 	direct := map[*sbom.Package]bool{}
 	for _, e := range entries {
 		if e.pkg == nil {
@@ -176,7 +202,7 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 				continue
 			}
 			e.pkg.DependsOn = append(e.pkg.DependsOn, d.pkg.ID)
-			if e.lp.Source == "" {
+			if e.pkg.Type == sbom.TypeApplication {
 				direct[d.pkg] = true
 			}
 		}
@@ -192,6 +218,29 @@ func (c *LockCataloger) Catalog(ctx context.Context, f *catalog.File) (*catalog.
 		}
 	}
 	return res, p.err()
+}
+
+// localPath turns a package without a source that is not a workspace member into the path
+// dependency it is (see the package documentation).
+func localPath(pkg *sbom.Package, ws *workspace) {
+	pkg.Type = ""
+	delete(pkg.Properties, propLockVersion)
+	if dir, ok := ws.patched[pkg.Name]; ok {
+		pkg.SetProperty(propPath, dir)
+		pkg.SetProperty(propPatched, "path")
+		return
+	}
+	dir, known := ws.dirs[pkg.Name]
+	pkg.SetProperty(propPath, dir)
+	where := "outside the workspace"
+	if !known {
+		where = "not a workspace member"
+	} else if dir == "" {
+		where = "outside the scanned directory"
+	}
+	pkg.Ecosystem = ""
+	pkg.PURL = sbom.PURL("generic", "", pkg.Name, pkg.Version)
+	pkg.SetProperty(propUnmatched, "local path dependency ("+where+"), not a crates.io crate: its name does not identify one")
 }
 
 // parser collects the problems of one file.

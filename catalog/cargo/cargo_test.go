@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -352,5 +353,99 @@ func BenchmarkCargoLock(b *testing.B) {
 		if err != nil || len(res.Packages) != 20002 {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestPathDependencies reads a workspace that Cargo 1.95 locked (testdata/paths, see
+// SOURCES.md) with its Cargo.toml files: members named by a glob, an excluded directory, a path
+// dependency inside the workspace (a member, as cargo metadata lists it), one outside it and
+// a [patch.crates-io] to a path. Only the members are the project; the other path packages are
+// direct dependencies, local ones unmatchable.
+func TestPathDependencies(t *testing.T) {
+	const file = "ws/Cargo.lock"
+	local := func(line int, name, version, dir, reason string) *sbom.Package {
+		return &sbom.Package{
+			ID: name + " " + version, Name: name, Version: version, PURL: "pkg:generic/" + name + "@" + version,
+			Locations: []sbom.Location{{Path: file, Line: line}}, Relation: sbom.RelationDirect, FoundBy: "cargo-lock",
+			Properties: map[string]string{propPath: dir, propUnmatched: "local path dependency (" + reason + "), not a crates.io crate: its name does not identify one"},
+		}
+	}
+	itoa := &sbom.Package{
+		ID: "itoa 1.0.15", Name: "itoa", Version: "1.0.15", Ecosystem: "crates.io", PURL: "pkg:cargo/itoa@1.0.15",
+		Locations: []sbom.Location{{Path: file, Line: 24}}, Relation: sbom.RelationDirect, FoundBy: "cargo-lock",
+		Properties: map[string]string{propPath: "ws/vendor/itoa", propPatched: "path"},
+	}
+	want := []*sbom.Package{
+		appPkg(file, 5, "app", "0.4.0", "4", "exp-engine 0.0.1", "helper 0.2.0", "itoa 1.0.15", "lib 0.4.0", "shared 3.1.0"),
+		local(16, "exp-engine", "0.0.1", "ws/crates/experimental", "outside the workspace"),
+		appPkg(file, 20, "helper", "0.2.0", "4"),
+		itoa,
+		appPkg(file, 28, "lib", "0.4.0", "4"),
+		local(32, "shared", "3.1.0", "shared", "outside the workspace"),
+	}
+	res, err := catalogtest.Run(t, &LockCataloger{}, "testdata/paths", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, res.Packages); diff != "" {
+		t.Errorf("packages (-want +got):\n%s", diff)
+	}
+
+	// The workspace's directory as the target: shared lies outside it.
+	res, err = catalogtest.Run(t, &LockCataloger{}, "testdata/paths/ws", "Cargo.lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := byID(res)["shared 3.1.0"]
+	if p == nil || p.Properties[propUnmatched] == "" || !strings.Contains(p.Properties[propUnmatched], "outside the scanned directory") {
+		t.Errorf("shared outside the target: %+v", p)
+	}
+}
+
+// TestWorkspaceManifests checks membership on hand-written manifests for the rules the
+// locked workspace does not exercise: a root package without [workspace], a literal member
+// that an exclude entry covers, workspace-inherited path dependencies renamed with package,
+// [replace], and a member whose manifest is missing (the lockfile alone then decides).
+func TestWorkspaceManifests(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  *workspace
+	}{{
+		name: "single package",
+		files: map[string]string{
+			"p/Cargo.toml": "[package]\nname = \"tool\"\n[dependencies]\nlocal = { path = \"sub/local\" }\n[build-dependencies]\ngen = { path = \"../gen\" }\n",
+		},
+		want: &workspace{members: map[string]bool{"tool": true}, dirs: map[string]string{"local": "p/sub/local", "gen": "gen"}, patched: map[string]string{}},
+	}, {
+		name: "literal member under an exclude, inherited and renamed path dependency, replace",
+		files: map[string]string{
+			"p/Cargo.toml":         "[workspace]\nmembers = [\"tools/x\"]\nexclude = [\"tools\"]\n[workspace.dependencies]\nz = { path = \"../z\", package = \"zeta\" }\n[replace]\n\"foo:1.0.0\" = { path = \"forks/foo\" }\n",
+			"p/tools/x/Cargo.toml": "[package]\nname = \"x\"\n[target.'cfg(unix)'.dependencies]\nz = { workspace = true }\ny = { path = \"../y\" }\n",
+		},
+		want: &workspace{members: map[string]bool{"x": true}, dirs: map[string]string{"zeta": "z", "y": "p/tools/y"}, patched: map[string]string{"foo": "p/forks/foo"}},
+	}, {
+		name:  "missing member manifest",
+		files: map[string]string{"p/Cargo.toml": "[workspace]\nmembers = [\"gone\"]\n"},
+	}, {
+		name:  "no manifest",
+		files: map[string]string{},
+	}, {
+		name:  "bad glob",
+		files: map[string]string{"p/Cargo.toml": "[workspace]\nmembers = [\"crates/[\"]\n"},
+	}, {
+		name:  "nesting too deep",
+		files: map[string]string{"p/Cargo.toml": "[package]\nname = \"x\"\nmeta = " + strings.Repeat("[", 100) + strings.Repeat("]", 100) + "\n"},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for name, data := range tc.files {
+				fsys[name] = &fstest.MapFile{Data: []byte(data)}
+			}
+			got := readWorkspace(fsys, "p")
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(workspace{})); diff != "" {
+				t.Errorf("workspace (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
