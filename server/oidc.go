@@ -148,15 +148,14 @@ func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	email, _ := claims["email"].(string)
-	name, _ := claims["name"].(string)
-	secret, err := s.opts.Access.CreateSession(r.Context(), access.User{Issuer: idt.Issuer, Subject: idt.Subject, Email: email, Name: name},
-		o.cfg.Scope, teams, o.cfg.SessionTTL)
+	u := access.User{Issuer: idt.Issuer, Subject: idt.Subject, Email: claimString(claims, "email"), Name: claimString(claims, "name"),
+		Username: claimString(claims, "preferred_username")}
+	secret, err := s.opts.Access.CreateSession(r.Context(), u, o.cfg.Scope, teams, o.cfg.SessionTTL)
 	if err != nil {
 		return err
 	}
 	http.SetCookie(w, s.sessionCookie(r, secret, int(o.cfg.SessionTTL/time.Second)))
-	s.log.InfoContext(r.Context(), "login", "subject", idt.Subject, "email", email, "teams", len(teams))
+	s.log.InfoContext(r.Context(), "login", "subject", idt.Subject, "email", u.Email, "teams", len(teams))
 	http.Redirect(w, r, "/", http.StatusFound)
 	return nil
 }
@@ -285,6 +284,19 @@ func prefersHTML(accept string) bool {
 		}
 	}
 	return html.q > 0 && html.q > js.q
+}
+
+// maxClaimLength bounds the names claimString reads.
+const maxClaimLength = access.MaxNameLength
+
+// claimString reads the string claim called key ("" when it is missing or not a string),
+// shortened to maxClaimLength bytes of valid UTF-8.
+func claimString(claims map[string]any, key string) string {
+	v, _ := claims[key].(string)
+	if len(v) > maxClaimLength {
+		v = v[:maxClaimLength]
+	}
+	return strings.ToValidUTF8(v, "")
 }
 
 // claimStrings reads a claim that is a string or an array of strings.

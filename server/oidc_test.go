@@ -133,6 +133,38 @@ func TestOIDCLogin(t *testing.T) {
 	})
 }
 
+// TestOIDCSessionUser checks how /api/v1/session names a user: their name where the ID token
+// has one, else their preferred username, else their email, else their subject.
+func TestOIDCSessionUser(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		l := newLoginFlow(t, dsn)
+		long := strings.Repeat("ü", 150) // 300 bytes: cut to 200 bytes
+		for _, tc := range []struct {
+			claims map[string]any
+			want   string
+		}{
+			{map[string]any{"sub": "u-1", "email": "ann@example.com", "name": "Ann Example", "preferred_username": "ann"}, "Ann Example"},
+			{map[string]any{"sub": "u-2", "email": "bo@example.com", "preferred_username": "bo"}, "bo"},
+			{map[string]any{"sub": "u-3", "email": "cy@example.com", "name": 42}, "cy@example.com"},
+			{map[string]any{"sub": "u-4"}, "u-4"},
+			{map[string]any{"sub": "u-5", "name": long}, strings.Repeat("ü", 100)},
+		} {
+			resp, _ := l.callback(l.authorize(tc.claims), "")
+			var cookie string
+			for _, c := range resp.Cookies() {
+				if c.Name == SessionCookie {
+					cookie = c.String()
+				}
+			}
+			var sess sessionInfo
+			_, body := l.f.request("GET", "/api/v1/session", "", nil, http.Header{"Cookie": {cookie}})
+			if err := json.Unmarshal(body, &sess); err != nil || sess.User != tc.want {
+				t.Errorf("claims %v: session %s, want user %q", tc.claims, body, tc.want)
+			}
+		}
+	})
+}
+
 // browserAccept is the Accept header of Chromium's navigations.
 const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7"
 

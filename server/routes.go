@@ -147,7 +147,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request, c *call) error {
 // sessionInfo is the answer of GET /api/v1/session.
 type sessionInfo struct {
 	Kind  string   `json:"kind"` // "token" or "user"
-	User  string   `json:"user"`
+	User  string   `json:"user"` // the token's name, or the user's name (else username, email or subject)
 	Teams []string `json:"teams"`
 	Scope string   `json:"scope"`
 	CSRF  string   `json:"csrf,omitempty"`
@@ -160,7 +160,7 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request, c *call) error 
 	if teams == nil {
 		teams = []string{}
 	}
-	writeJSON(w, http.StatusOK, sessionInfo{Kind: c.p.Kind, User: c.p.Name, Teams: teams, Scope: c.p.Scope.String(), CSRF: c.p.CSRF, OIDC: s.opts.OIDC != nil})
+	writeJSON(w, http.StatusOK, sessionInfo{Kind: c.p.Kind, User: c.p.DisplayName, Teams: teams, Scope: c.p.Scope.String(), CSRF: c.p.CSRF, OIDC: s.opts.OIDC != nil})
 	return nil
 }
 

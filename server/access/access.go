@@ -78,9 +78,16 @@ const (
 
 // Principal is an authenticated caller.
 type Principal struct {
-	Kind      string   `json:"kind"` // "token" or "user"
-	ID        int64    `json:"id"`   // the token's or the user's ID
-	Name      string   `json:"name"` // the token's name or the user's email or name
+	Kind string `json:"kind"` // "token" or "user"
+	ID   int64  `json:"id"`   // the token's or the user's ID
+	// Name is how audit trails and logs name the caller: the token's name, or the user's
+	// email (else their name, else their subject).
+	Name string `json:"name"`
+	// DisplayName is how the UI names the caller: the token's name, or the user's name (else
+	// their preferred username, email or subject).
+	DisplayName string `json:"-"`
+	// Email is the user's email; "" for tokens and users without one.
+	Email     string   `json:"-"`
 	Scope     Scope    `json:"-"`
 	TeamIDs   []int64  `json:"-"`
 	TeamNames []string `json:"teams"`

@@ -74,7 +74,7 @@ func TestTokens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := &access.Principal{Kind: "token", ID: tok.ID, Name: "ci", Scope: access.Ingest, TeamIDs: p.TeamIDs, TeamNames: []string{"default", "payments"}}
+		want := &access.Principal{Kind: "token", ID: tok.ID, Name: "ci", DisplayName: "ci", Scope: access.Ingest, TeamIDs: p.TeamIDs, TeamNames: []string{"default", "payments"}}
 		if diff := cmp.Diff(want, p); diff != "" {
 			t.Errorf("principal (-want +got):\n%s", diff)
 		}
@@ -147,7 +147,8 @@ func TestSessions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Kind != "user" || p.Name != "ann@example.com" || p.Scope != access.Triage || p.CSRF == "" {
+		if p.Kind != "user" || p.Name != "ann@example.com" || p.DisplayName != "ann@example.com" || p.Email != "ann@example.com" ||
+			p.Scope != access.Triage || p.CSRF == "" {
 			t.Errorf("session principal %+v", p)
 		}
 		if diff := cmp.Diff([]string{"web"}, p.TeamNames); diff != "" {
@@ -266,6 +267,40 @@ func TestReplicas(t *testing.T) {
 		}
 		if made != 1 || held != 1 {
 			t.Errorf("%d bootstrap tokens and %d lease holders, want one of each", made, held)
+		}
+	})
+}
+
+// TestSessionNames checks how a session names its user: audit trails by email first, the UI
+// by name first.
+func TestSessionNames(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		a := open(t, dsn)
+		type names struct{ Name, DisplayName, Email string }
+		for _, tc := range []struct {
+			user access.User
+			want names
+		}{
+			{access.User{Subject: "1", Email: "ann@example.com", Name: "Ann Example", Username: "ann"}, names{"ann@example.com", "Ann Example", "ann@example.com"}},
+			{access.User{Subject: "2", Email: "bo@example.com", Username: "bo"}, names{"bo@example.com", "bo", "bo@example.com"}},
+			{access.User{Subject: "3", Name: "Cy Example", Username: "cy"}, names{"Cy Example", "Cy Example", ""}},
+			{access.User{Subject: "4", Username: "di"}, names{"di", "di", ""}},
+			{access.User{Subject: "5", Email: "ed@example.com"}, names{"ed@example.com", "ed@example.com", "ed@example.com"}},
+			{access.User{Subject: "6"}, names{"6", "6", ""}},
+		} {
+			tc.user.Issuer = "https://idp"
+			secret, err := a.CreateSession(ctx, tc.user, access.Read, nil, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := a.Session(ctx, secret)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, names{p.Name, p.DisplayName, p.Email}); diff != "" {
+				t.Errorf("user %+v (-want +got):\n%s", tc.user, diff)
+			}
 		}
 	})
 }

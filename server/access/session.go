@@ -9,21 +9,37 @@ import (
 	"time"
 )
 
-// User is a person who logged in through the identity provider.
+// User is a person who logged in through the identity provider, with the claims of their ID
+// token (OpenID Connect Core 1.0 section 5.1) that name them.
 type User struct {
-	Issuer  string
-	Subject string
-	Email   string
-	Name    string
+	Issuer  string // iss
+	Subject string // sub
+	Email   string // email
+	Name    string // name, the full name
+	// Username is preferred_username. It is stored only in place of a missing Name (the
+	// users table has no column of its own for it), so a session reads it back as Name.
+	Username string
 }
 
-// display returns how messages and the UI name the user.
-func (u User) display() string {
+// identity returns how audit trails and logs name the user: the email, else the name, else
+// the subject (an email is more likely unique than a name).
+func (u User) identity() string {
 	if u.Email != "" {
 		return u.Email
 	}
 	if u.Name != "" {
 		return u.Name
+	}
+	return u.Subject
+}
+
+// display returns how the UI names the user: the name, else the username, else the email,
+// else the subject.
+func (u User) display() string {
+	for _, s := range []string{u.Name, u.Username, u.Email} {
+		if s != "" {
+			return s
+		}
 	}
 	return u.Subject
 }
@@ -45,6 +61,9 @@ func (a *Access) CreateSession(ctx context.Context, u User, scope Scope, teams [
 	}
 	if len(teams) > MaxTeams {
 		return "", fmt.Errorf("%w: more than %d teams", ErrInvalid, MaxTeams)
+	}
+	if u.Name == "" {
+		u.Name = u.Username
 	}
 	ids := make([]int64, len(teams))
 	for i, t := range teams {
@@ -94,7 +113,7 @@ func (a *Access) Session(ctx context.Context, secret string) (*Principal, error)
 	if err != nil {
 		return nil, fmt.Errorf("reading the session: %w", err)
 	}
-	p.Name = u.display()
+	p.Name, p.DisplayName, p.Email = u.identity(), u.display(), u.Email
 	if p.Scope, err = ParseScope(scope); err != nil {
 		return nil, fmt.Errorf("session of user %d: %w", p.ID, err)
 	}

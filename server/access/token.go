@@ -268,6 +268,7 @@ func (a *Access) Authenticate(ctx context.Context, secret string) (*Principal, e
 	if err != nil {
 		return nil, fmt.Errorf("authenticating: %w", err)
 	}
+	p.DisplayName = p.Name
 	now := a.now()
 	switch {
 	case revoked.Valid:

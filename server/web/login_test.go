@@ -125,7 +125,8 @@ func oidcLogin(t *testing.T, be *backend, idp *fakeidp.Provider) {
 		chromedp.Click(chromedp.CSS(`form button[type=submit]`)),
 		waitAcrossPages(fmt.Sprintf(`location.origin === %s && location.pathname === '/' && document.readyState === 'complete'`, js(be.URL))),
 		waitText("main h1", "Dashboard"),
-		waitText("#who-name", "ann@example.com (payments)"),
+		// The header names the user by the ID token's name claim.
+		waitText("#who-name", "Ann Example (payments)"),
 		waitFor(`!document.querySelector('header nav').hidden`),
 		// The session cookie is HttpOnly: the page's scripts cannot read it.
 		waitFor(`!document.cookie.includes('hallmark_session')`))
