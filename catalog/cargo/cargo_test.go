@@ -449,3 +449,24 @@ func TestWorkspaceManifests(t *testing.T) {
 		})
 	}
 }
+
+// FuzzWorkspace feeds a hostile Cargo.toml, as the workspace's root and as its one member, to
+// the workspace reader, seeded from the manifests of testdata/paths.
+func FuzzWorkspace(f *testing.F) {
+	for _, name := range []string{"ws/Cargo.toml", "ws/crates/app/Cargo.toml", "shared/Cargo.toml"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "paths", filepath.FromSlash(name)))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fsys := fstest.MapFS{
+			"p/Cargo.toml":   {Data: data},
+			"p/m/Cargo.toml": {Data: data},
+		}
+		if ws := readWorkspace(fsys, "p"); ws != nil && len(ws.members) > 2 {
+			t.Fatalf("%d members from two manifests", len(ws.members))
+		}
+	})
+}
