@@ -44,14 +44,21 @@ func (f *fixture) runQueue(want ReevalStats) {
 	}
 }
 
+// newQueueFixture is a portfolio with the test SBOM and, not yet re-evaluated for, the
+// advisories of testdata/later.
+func newQueueFixture(t *testing.T, dsn string) *fixture {
+	f := newFixture(t, dsn)
+	inv, doc := readSBOM(t, "app.cdx.json")
+	f.ingest(1, "shop", inv, doc)
+	f.importAdvisories("testdata/later")
+	return f
+}
+
 // TestQueue: queued advisories are re-evaluated once by RunQueue and leave the queue; a live
 // claim holds them back until it expires; a failed run releases them with backoff.
 func TestQueue(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, dsn string) {
-		f := newFixture(t, dsn)
-		inv, doc := readSBOM(t, "app.cdx.json")
-		f.ingest(1, "shop", inv, doc)
-		f.importAdvisories("testdata/later")
+		f := newQueueFixture(t, dsn)
 
 		if err := f.p.Queue(f.ctx, []string{minimistAdv, "", minimistAdv}); err != nil {
 			t.Fatal(err)
@@ -117,10 +124,7 @@ func TestQueue(t *testing.T) {
 // advisories while it runs, under a claim RunQueue does not take.
 func TestReevaluateNow(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, dsn string) {
-		f := newFixture(t, dsn)
-		inv, doc := readSBOM(t, "app.cdx.json")
-		f.ingest(1, "shop", inv, doc)
-		f.importAdvisories("testdata/later")
+		f := newQueueFixture(t, dsn)
 		st, err := f.p.ReevaluateNow(f.ctx, []string{minimistAdv, "GHSA-not-stored"})
 		if err != nil {
 			t.Fatal(err)
@@ -164,6 +168,36 @@ func TestQueueConcurrent(t *testing.T) {
 		}
 		if q := f.queued(); len(q) != 0 {
 			t.Errorf("queue: %q", q)
+		}
+	})
+}
+
+// TestQueueTx: advisories queued in a transaction are queued when it commits and not when it
+// rolls back; queued again, a claimed advisory is released to RunQueue.
+func TestQueueTx(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		f := newQueueFixture(t, dsn)
+		tx, err := f.st.SQL().BeginTx(f.ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.p.QueueTx(f.ctx, tx, []string{minimistAdv}); err != nil {
+			t.Fatal(err)
+		}
+		tx.Rollback()
+		if q := f.queued(); len(q) != 0 {
+			t.Fatalf("queue after a rollback: %q", q)
+		}
+		if err := f.p.queue(f.ctx, f.st.SQL(), []string{minimistAdv}, newClaim(), f.now.Add(queueLease).UnixMilli()); err != nil {
+			t.Fatal(err)
+		}
+		err = f.st.Transact(f.ctx, func(tx *sql.Tx) error { return f.p.QueueTx(f.ctx, tx, []string{minimistAdv, ""}) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.runQueue(ReevalStats{Advisories: 1, Components: 1, Artifacts: 1, Opened: 1})
+		if q := f.queued(); len(q) != 0 {
+			t.Errorf("queue after RunQueue: %q", q)
 		}
 	})
 }

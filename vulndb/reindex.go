@@ -26,7 +26,14 @@ import (
 //
 // The re-index runs in batches, each in its own transaction, and records the format only at
 // the end: a re-index that is interrupted leaves every batch either done or not, and the next
-// open does it again (re-deriving keys that are already right writes nothing). On PostgreSQL,
+// open does it again (re-deriving keys that are already right writes nothing). Each batch
+// queues the advisories it rewrote for the portfolio's re-evaluation in its transaction, so an
+// interruption loses no queueing either. Starting over rather than resuming costs the reading
+// and re-deriving of the batches already done, which is cheaper than rewriting them (500,000
+// advisories on a loaded 2-core machine: 110 s with every key right against 328 s with most
+// wrong; 21,385 of the shared OSV data: 10 s against 18 s), once per interruption of a
+// re-index that runs once per key-format change; and it needs no recorded position, which
+// would go stale when another build writes rows between the two runs. On PostgreSQL,
 // replicas that open the database together take turns under an advisory lock, and those that
 // get it after the first find the format recorded and do nothing. On SQLite, processes opening
 // the file together may each re-index; they write the same rows.
