@@ -86,7 +86,7 @@ func Group(p *sbom.Package, ms []Match, schemes SchemeFunc) []Finding {
 		}
 		groups[r] = append(groups[r], ms[i])
 	}
-	var out []Finding
+	out := make([]Finding, 0, len(roots))
 	for _, r := range roots {
 		out = append(out, finding(p, groups[r], schemes))
 	}

@@ -57,7 +57,9 @@ func (j *job) evaluate(advisories map[string]*osv.Vulnerability, schemes match.S
 	}
 	advice := match.Advice(j.pkg, ms, schemes)
 	via := via(j.pkg.ID, parents, names)
-	for _, f := range match.Group(j.pkg, ms, schemes) {
+	groups := match.Group(j.pkg, ms, schemes)
+	j.findings = make([]report.Finding, 0, len(groups))
+	for _, f := range groups {
 		j.findings = append(j.findings, findingOf(j.pkg, f, advice, via))
 	}
 }

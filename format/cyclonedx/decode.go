@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,7 +30,7 @@ import (
 // that change the document's meaning fail with an error wrapping ErrInvalid that says what
 // and where (see ErrInvalid).
 func Decode(r io.Reader) (*sbom.Inventory, error) {
-	data, err := io.ReadAll(io.LimitReader(r, int64(maxSize)+1))
+	data, err := readDocument(r)
 	if err != nil {
 		return nil, fmt.Errorf("cyclonedx: reading: %w", err)
 	}
@@ -63,6 +64,20 @@ func Decode(r io.Reader) (*sbom.Inventory, error) {
 	return d.inventory(bom)
 }
 
+// readDocument reads at most maxSize+1 bytes of r: into one buffer of the file's size when r
+// is a regular file (io.ReadAll grows its buffer by doubling, which for a document of
+// megabytes made three times its size in garbage).
+func readDocument(r io.Reader) ([]byte, error) {
+	var buf bytes.Buffer
+	if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() <= int64(maxSize) {
+			buf.Grow(int(st.Size()) + bytes.MinRead)
+		}
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, int64(maxSize)+1))
+	return buf.Bytes(), err
+}
+
 // maxSize and maxComponents are MaxDocumentSize and catalog.MaxPackages, lowered by tests.
 var (
 	maxSize       = MaxDocumentSize
@@ -77,6 +92,10 @@ func libDecode(data []byte, format cdx.BOMFileFormat) (bom *cdx.BOM, err error) 
 		}
 	}()
 	bom = new(cdx.BOM)
+	if format == cdx.BOMFileFormatJSON {
+		// What the library's JSON decoder does, without first copying data (io.ReadAll).
+		return bom, json.Unmarshal(data, bom)
+	}
 	err = cdx.NewBOMDecoder(bytes.NewReader(data), format).Decode(bom)
 	return bom, err
 }
