@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -85,12 +86,28 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
+	http.SetCookie(w, s.loginCookie(r, l.State, int(loginTTL/time.Second)))
 	http.Redirect(w, r, o.oauth.AuthCodeURL(l.State, oauth2.S256ChallengeOption(l.Verifier), oidc.Nonce(l.Nonce)), http.StatusFound)
 	return nil
 }
 
+// LoginCookie is the name of the cookie that binds a login to the browser that started it:
+// it holds the login's state, and the callback must come with it.
+const LoginCookie = "hallmark_login"
+
+// loginCookie returns the login cookie with value (an empty value and maxAge < 0 delete it),
+// sent to the callback only. SameSite=Lax: the provider's redirect back is a cross-site
+// navigation.
+func (s *Server) loginCookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{Name: LoginCookie, Value: value, Path: "/auth/callback", MaxAge: maxAge, HttpOnly: true,
+		Secure: s.opts.SecureCookies || r.TLS != nil, SameSite: http.SameSiteLaxMode}
+}
+
 // callback finishes a login and logs why one failed.
 func (s *Server) callback(w http.ResponseWriter, r *http.Request, c *call) error {
+	if _, err := r.Cookie(LoginCookie); err == nil {
+		http.SetCookie(w, s.loginCookie(r, "", -1)) // a login is finished once, well or not
+	}
 	err := s.finishLogin(w, r)
 	var le *loginError
 	if errors.As(err, &le) {
@@ -111,6 +128,15 @@ func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request) error {
 			reason = "The identity provider refused the sign-in (" + printable(e) + "): " + d
 		}
 		return &loginError{fmt.Errorf("%w: the identity provider refused the login: %s", access.ErrUnauthenticated, printable(e)), reason}
+	}
+	// The state must be the one this browser started (no login CSRF: a link to the callback
+	// with someone else's code and state does not sign the browser in as someone else).
+	ck, err := r.Cookie(LoginCookie)
+	if err != nil || q.Get("state") == "" || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(q.Get("state"))) != 1 {
+		return &loginError{fmt.Errorf("%w: the login was not started in this browser (no %s cookie with its state); start again at /auth/login",
+			access.ErrUnauthenticated, LoginCookie),
+			"This sign-in was not started in this browser, or it was started again since. Start again " +
+				"(open Hallmark at the address its identity provider redirects to)."}
 	}
 	l, err := s.opts.Access.FinishLogin(r.Context(), q.Get("state"))
 	if errors.Is(err, access.ErrUnauthenticated) {

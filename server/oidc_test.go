@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"strings"
@@ -18,8 +19,8 @@ import (
 	"github.com/hallmark-dev/hallmark/store/storetest"
 )
 
-// loginFlow is a server with OIDC login through a fake provider, and a client that does not
-// follow redirects.
+// loginFlow is a server with OIDC login through a fake provider, and a client that keeps
+// cookies and does not follow redirects.
 type loginFlow struct {
 	t      *testing.T
 	f      *fixture
@@ -28,7 +29,8 @@ type loginFlow struct {
 	logs   *syncBuffer // the server's warnings
 }
 
-// newLoginFlow starts a server (with the web UI) whose login goes to a new fake provider.
+// newLoginFlow starts a server (with the web UI) whose login goes to a new fake provider, and
+// a client that keeps cookies as a browser does.
 func newLoginFlow(t *testing.T, dsn string) *loginFlow {
 	idp := fakeidp.New(t, fakeidp.Client{ID: "hallmark", Secret: "s3cret", RedirectURL: "http://hallmark.test/auth/callback"})
 	logs := &syncBuffer{}
@@ -42,8 +44,12 @@ func newLoginFlow(t *testing.T, dsn string) *loginFlow {
 		}
 		o.Web = web.Handler()
 	})
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &loginFlow{t: t, f: f, idp: idp, client: noRedirect, logs: logs}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browser := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &loginFlow{t: t, f: f, idp: idp, client: browser, logs: logs}
 }
 
 // get requests path with the given Accept header ("" for none) and returns the response
@@ -76,6 +82,13 @@ func (l *loginFlow) login() string {
 	if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), l.idp.URL+"/authorize?") {
 		l.t.Fatalf("login: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
+	// The login cookie binds the login's state to this client, for the callback only.
+	state, _ := url.Parse(resp.Header.Get("Location"))
+	cookies := resp.Cookies()
+	if len(cookies) != 1 || cookies[0].Name != LoginCookie || cookies[0].Value != state.Query().Get("state") || cookies[0].Path != "/auth/callback" ||
+		!cookies[0].HttpOnly || cookies[0].SameSite != http.SameSiteLaxMode || cookies[0].MaxAge != 600 {
+		l.t.Fatalf("login cookies %v", cookies)
+	}
 	return resp.Header.Get("Location")
 }
 
@@ -88,6 +101,19 @@ func (l *loginFlow) authorize(claims map[string]any) url.Values {
 		l.t.Fatal(err)
 	}
 	return q
+}
+
+// setLoginCookie sets the client's login cookie to state ("": deletes it).
+func (l *loginFlow) setLoginCookie(state string) {
+	u, err := url.Parse(l.f.url + "/auth/callback")
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	ck := &http.Cookie{Name: LoginCookie, Value: state, Path: "/auth/callback"}
+	if state == "" {
+		ck.MaxAge = -1
+	}
+	l.client.Jar.SetCookies(u, []*http.Cookie{ck})
 }
 
 // callback calls the callback with q and the given Accept header.
@@ -126,7 +152,11 @@ func TestOIDCLogin(t *testing.T) {
 			t.Errorf("session %+v", sess)
 		}
 
-		// The same state cannot be used twice.
+		// The login cookie went with the login, and the same state cannot be used twice.
+		if got := l.client.Jar.Cookies(resp.Request.URL); len(got) != 1 || got[0].Name != SessionCookie {
+			t.Errorf("cookies after the login: %v, want the session's only", got)
+		}
+		l.setLoginCookie(q.Get("state"))
 		if resp, _ := l.callback(q, ""); resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("replayed callback: %d, want 401", resp.StatusCode)
 		}
@@ -187,14 +217,20 @@ func TestOIDCLoginFailures(t *testing.T) {
 				q := l.authorize(user())
 				q.Set("state", "forged")
 				return q
-			}, "This sign-in is unknown, was finished already, or took longer than 10 minutes.", "unknown or expired login"},
+			}, "This sign-in was not started in this browser, or it was started again since.", "the login was not started in this browser"},
+			{"another browser's login", func() url.Values {
+				q := l.authorize(user())
+				l.setLoginCookie("") // as if another browser followed the link
+				return q
+			}, "This sign-in was not started in this browser", "no hallmark_login cookie"},
 			{"replayed state", func() url.Values {
 				q := l.authorize(user())
 				if resp, _ := l.callback(q, ""); resp.StatusCode != http.StatusFound {
 					t.Fatalf("first callback: %d", resp.StatusCode)
 				}
+				l.setLoginCookie(q.Get("state")) // the callback deleted it
 				return q
-			}, "This sign-in is unknown, was finished already", "unknown or expired login"},
+			}, "This sign-in is unknown, was finished already, or took longer than 10 minutes.", "unknown or expired login"},
 			{"expired flow", func() url.Values {
 				q := l.authorize(user())
 				if _, err := l.f.st.SQL().ExecContext(context.Background(), `UPDATE oidc_logins SET expires_at = 1`); err != nil {

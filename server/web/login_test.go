@@ -76,7 +76,7 @@ func TestOIDCLoginFailure(t *testing.T) {
 		b.step(t, "a forged callback",
 			chromedp.Navigate(be.URL+"/auth/callback?state=forged&code=x"),
 			waitText("main h1", "Sign-in failed"),
-			waitText("main [role=alert]", "This sign-in is unknown, was finished already, or took longer than 10 minutes."),
+			waitText("main [role=alert]", "This sign-in was not started in this browser"),
 			waitFor(styled),
 			chromedp.Click(chromedp.CSS(`main a[href="/"]`)),
 			waitAcrossPages(`location.pathname === '/' && document.readyState === 'complete'`),
