@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -27,11 +26,24 @@ type content struct {
 	keyless bool // the bundle carries a certificate rather than a key hint
 }
 
-// algorithmRe and hexRe bound a subject digest's algorithm and value.
-var (
-	algorithmRe = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
-	hexRe       = regexp.MustCompile(`^[0-9a-f]{16,256}$`)
-)
+// validAlgorithm reports whether s is a subject digest's algorithm as Hallmark stores it:
+// 1 to 32 of [a-z0-9_-].
+func validAlgorithm(s string) bool {
+	return len(s) >= 1 && len(s) <= 32 && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == ""
+}
+
+// validHex reports whether s is a subject digest's value as Hallmark stores it: 16 to 256
+// lower-case hexadecimal digits. (A regular expression with these bounds compiled into
+// thousands of instructions at every start of the program.)
+func validHex(s string) bool {
+	return len(s) >= 16 && len(s) <= 256 && strings.Trim(s, "0123456789abcdef") == ""
+}
+
+// validDigest reports whether s is "ALGORITHM:HEX" as subjects are stored.
+func validDigest(s string) bool {
+	alg, value, ok := strings.Cut(s, ":")
+	return ok && validAlgorithm(alg) && validHex(value)
+}
 
 // inspect parses a Sigstore bundle and reads what it claims: the subjects, predicate type and
 // predicate of the in-toto statement in its DSSE envelope, or the digest a message signature
@@ -85,7 +97,7 @@ func inspect(data []byte) (*content, error) {
 		for _, alg := range slices.Sorted(maps.Keys(s.Digest)) {
 			value := strings.ToLower(s.Digest[alg])
 			alg = strings.ToLower(alg)
-			if len(c.subjects) >= MaxSubjects || !algorithmRe.MatchString(alg) || !hexRe.MatchString(value) {
+			if len(c.subjects) >= MaxSubjects || !validAlgorithm(alg) || !validHex(value) {
 				continue
 			}
 			c.subjects = append(c.subjects, Subject{Name: name, Digest: alg + ":" + value})

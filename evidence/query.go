@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -14,14 +13,11 @@ import (
 	"github.com/hallmark-dev/hallmark/portfolio"
 )
 
-// digestRe is a digest as subjects are stored: "ALGORITHM:HEX" in lower case.
-var digestRe = regexp.MustCompile(`^[a-z0-9_-]{1,32}:[0-9a-f]{16,256}$`)
-
 // ForDigest lists the attestations of the teams in sc with a subject of the given digest
 // ("sha256:<hex>"), newest first, at most 1000.
 func (s *Store) ForDigest(ctx context.Context, sc portfolio.Scope, digest string) ([]Attestation, error) {
 	digest = strings.ToLower(strings.TrimSpace(digest))
-	if !digestRe.MatchString(digest) {
+	if !validDigest(digest) {
 		return nil, invalid("digest %q: want sha256:HEX", digest)
 	}
 	cond, ok := teamCond(sc, "a.team_id")
