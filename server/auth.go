@@ -389,31 +389,24 @@ func forwardedValue(s string, i int) (value string, next int, closed bool) {
 // address, with an optional port; the invalid address for "unknown", obfuscated identifiers
 // ("_hidden") and anything else.
 func parseForwardedNode(node string) netip.Addr {
-	var host, port string
+	host, port, hasPort := node, "", false
 	if rest, ok := strings.CutPrefix(node, "["); ok {
 		h, after, ok := strings.Cut(rest, "]")
-		if !ok {
+		if !ok || after != "" && after[0] != ':' {
 			return netip.Addr{}
 		}
-		host = h
-		if after != "" {
-			if port, ok = strings.CutPrefix(after, ":"); !ok {
-				return netip.Addr{}
-			}
-		}
-		if a, err := netip.ParseAddr(host); err != nil || !a.Is6() || a.Zone() != "" {
-			return netip.Addr{}
+		host, hasPort = h, after != ""
+		if hasPort {
+			port = after[1:]
 		}
 	} else {
-		host, port, _ = strings.Cut(node, ":")
-		if a, err := netip.ParseAddr(host); err != nil || !a.Is4() {
-			return netip.Addr{}
-		}
+		host, port, hasPort = strings.Cut(node, ":")
 	}
-	if port != "" && !validNodePort(port) {
+	a, err := netip.ParseAddr(host)
+	switch {
+	case err != nil, a.Zone() != "", strings.HasPrefix(node, "[") != a.Is6(), hasPort && !validNodePort(port):
 		return netip.Addr{}
 	}
-	a, _ := netip.ParseAddr(host)
 	return a.Unmap()
 }
 
