@@ -40,9 +40,9 @@ import (
 //     artifactId, whose pom.properties is missing or unreadable (a pom.xml alone, say);
 //   - "manifest": the Implementation-Vendor-Id of META-INF/MANIFEST.MF, which older Maven
 //     archivers set to the groupId;
-//   - "bundle-symbolicname": a Bundle-SymbolicName of the form <groupId>.<artifactId>, the
-//     default of the maven-bundle-plugin. It is a guess (a bundle may be named otherwise), so
-//     the property "hallmark:maven:note" says so;
+//   - "bundle-symbolicname": a Bundle-SymbolicName named by the maven-bundle-plugin's default
+//     (see bundleGroup). It is a guess (a bundle may be named otherwise), so the property
+//     "hallmark:maven:note" says so;
 //   - "filename": no source gives a groupId. Maven packages are named groupId:artifactId, in
 //     advisories as on Maven Central, so such an archive cannot be looked up: it is reported
 //     with the artifactId as name, no ecosystem, a generic purl (pkg:generic/commons-lang3@3.14.0,
@@ -444,9 +444,9 @@ func (w *archiveWalk) fallbackPackage(stem string, dirs [][2]string, manifest ma
 		group, from = dirs[i][0], "maven-directory"
 	} else if v := manifest["implementation-vendor-id"]; isMavenID(v) {
 		group, from = v, "manifest"
-	} else if g, ok := strings.CutSuffix(sym, "."+artifact); ok && isMavenID(g) {
+	} else if g := bundleGroup(sym, artifact); g != "" {
 		group, from = g, "bundle-symbolicname"
-		note = "groupId guessed from Bundle-SymbolicName " + sym + ", assuming it is <groupId>.<artifactId>"
+		note = "groupId guessed from Bundle-SymbolicName " + sym + " by the maven-bundle-plugin's default naming"
 	}
 	p := &sbom.Package{
 		Name:      name(group, artifact),
@@ -465,6 +465,38 @@ func (w *archiveWalk) fallbackPackage(stem string, dirs [][2]string, manifest ma
 			"Implementation-Vendor-Id or Bundle-SymbolicName naming it): Maven advisories name groupId:artifactId")
 	}
 	return p
+}
+
+// bundleGroup returns the groupId that gives the Bundle-SymbolicName sym to artifact under the
+// maven-bundle-plugin's default naming
+// (https://felix.apache.org/documentation/subprojects/apache-felix-maven-bundle-plugin-bnd.html):
+// groupId.artifactId ("org.yaml.snakeyaml" for org.yaml:snakeyaml), or groupId.rest when the
+// artifactId is the groupId's last section, "-" and rest ("org.apache.commons.logging" for
+// org.apache.commons:commons-logging). The plugin's third form, the groupId alone when the
+// artifactId equals its last section ("com.google.guava" for com.google.guava:guava), reads
+// the same as the first, which is taken. It returns "" when no form fits.
+func bundleGroup(sym, artifact string) string {
+	if sym == "" || artifact == "" || !isMavenID(sym) {
+		return ""
+	}
+	if g, ok := strings.CutSuffix(sym, "."+artifact); ok && g != "" {
+		return g
+	}
+	for i := strings.IndexByte(sym, '.'); i > 0; i = nextDot(sym, i) {
+		g, rest := sym[:i], sym[i+1:]
+		if g[strings.LastIndexByte(g, '.')+1:]+"-"+rest == artifact {
+			return g
+		}
+	}
+	return ""
+}
+
+// nextDot returns the index of the first '.' of s after i, or -1.
+func nextDot(s string, i int) int {
+	if j := strings.IndexByte(s[i+1:], '.'); j >= 0 {
+		return i + 1 + j
+	}
+	return -1
 }
 
 // timestampedSnapshot matches the version of a deployed snapshot: "1.0-20230101.123456-7".

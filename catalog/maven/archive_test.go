@@ -93,7 +93,7 @@ func TestArchive(t *testing.T) {
 		rel: "greeting-bundle-2.0.0.jar",
 		want: []pkgView{{ID: "greeting-bundle-2.0.0.jar#org.example:greeting-bundle", Name: "org.example:greeting-bundle", Version: "2.0.0",
 			PURL: "pkg:maven/org.example/greeting-bundle@2.0.0", Loc: "greeting-bundle-2.0.0.jar", SHA1: sha1Bundle,
-			Props: props("from", "bundle-symbolicname", "note", "groupId guessed from Bundle-SymbolicName org.example.greeting-bundle, assuming it is <groupId>.<artifactId>")}},
+			Props: props("from", "bundle-symbolicname", "note", "groupId guessed from Bundle-SymbolicName org.example.greeting-bundle by the maven-bundle-plugin's default naming")}},
 	}, {
 		rel: "legacy-util-0.9.jar",
 		want: []pkgView{{ID: "legacy-util-0.9.jar#org.legacy:legacy-util", Name: "org.legacy:legacy-util", Version: "0.9",
@@ -260,6 +260,20 @@ func TestArchiveHelpers(t *testing.T) {
 		a, v := splitFileName(stem)
 		if a != want[0] || v != want[1] {
 			t.Errorf("splitFileName(%q) = %q, %q, want %q, %q", stem, a, v, want[0], want[1])
+		}
+	}
+	for in, want := range map[[2]string]string{
+		{"org.example.greeting-bundle", "greeting-bundle"}:                  "org.example",
+		{"org.apache.commons.logging", "commons-logging"}:                   "org.apache.commons",
+		{"org.apache.commons", "commons"}:                                   "org.apache",
+		{"com.fasterxml.jackson.core.jackson-databind", "jackson-databind"}: "com.fasterxml.jackson.core",
+		{"javax.inject", "javax.inject"}:                                    "",
+		{"org.example.other", "greeting"}:                                   "",
+		{"", "x"}:                                                           "",
+		{"bad name", "name"}:                                                "",
+	} {
+		if got := bundleGroup(in[0], in[1]); got != want {
+			t.Errorf("bundleGroup(%q, %q) = %q, want %q", in[0], in[1], got, want)
 		}
 	}
 	for name, want := range map[string]bool{
