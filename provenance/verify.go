@@ -45,6 +45,12 @@ type VerifyOptions struct {
 	SourceTag, SourceBranch string
 	// BuilderID is the expected builder ID; "X" also matches "X@<ref>".
 	BuilderID string
+	// TrustedDelegatorsUnsafe are workflows (https://github.com/OWNER/REPO/.github/workflows/
+	// FILE.yml, without a ref) trusted as "bring your own builder" delegators in addition to
+	// TrustedDelegators. A delegator may sign provenance naming any builder, so a workflow named
+	// here can claim to be any builder: name only one trusted as much as the builders it may
+	// name, such as a test delegator. Never set by default.
+	TrustedDelegatorsUnsafe []string
 }
 
 func (o *VerifyOptions) validate() error {
@@ -60,7 +66,7 @@ func (o *VerifyOptions) validate() error {
 	if o.SourceTag != "" && o.SourceBranch != "" {
 		return errors.New("expect a source tag or a source branch, not both")
 	}
-	return nil
+	return validateDelegators(o.TrustedDelegatorsUnsafe)
 }
 
 // Result is what verification established.
@@ -223,7 +229,7 @@ func Verify(bundleJSON []byte, opts VerifyOptions) (*Result, error) {
 	res.Checks = append(res.Checks, "subject: "+res.Artifact)
 
 	// 5. Builder.
-	if err := checkBuilder(res, opts.BuilderID); err != nil {
+	if err := checkBuilder(res, opts.BuilderID, opts.TrustedDelegatorsUnsafe); err != nil {
 		return nil, err
 	}
 
@@ -348,12 +354,6 @@ var l3Workflows = map[string]bool{
 
 var releaseTag = regexp.MustCompile(`^refs/tags/v\d+\.\d+\.\d+$`)
 
-// isDelegator reports whether a workflow identity is a "bring your own builder" delegator,
-// which signs provenance naming another builder (the tool's reusable workflow).
-func isDelegator(identity string) bool {
-	return strings.HasPrefix(workflowFile(identity), "delegator_")
-}
-
 // workflowFile is the file name of a workflow identity ("https://github.com/o/r/.github/
 // workflows/NAME.yml@refs/heads/main" gives "NAME.yml"), or "" for other identities.
 func workflowFile(identity string) string {
@@ -377,7 +377,10 @@ func isWorkflow(id string) bool {
 	return strings.HasPrefix(id, "https://github.com/") && strings.Contains(id, "/.github/workflows/")
 }
 
-func checkBuilder(res *Result, want string) error {
+// checkBuilder sets res.Builder and checks it: against want, and against the signer. A
+// GitHub Actions workflow may name only itself as a builder workflow, unless it is a trusted
+// delegator (TrustedDelegators, or one of extra), which signs for the builder that called it.
+func checkBuilder(res *Result, want string, extra []string) error {
 	f, s := res.Provenance, res.Signer
 	res.Builder = f.BuilderID
 	from := "the provenance"
@@ -391,20 +394,32 @@ func checkBuilder(res *Result, want string) error {
 			return fmt.Errorf("%w: the provenance names no builder and the signer is not a build platform", ErrBuilder)
 		}
 	}
+	delegator := ""
+	if s.Issuer == GitHubActionsIssuer {
+		delegator = delegatorTrust(s.Identity, extra)
+	}
+	delegated := s.Issuer == GitHubActionsIssuer && f.BuilderID != "" && f.BuilderID != s.Identity
 	// A generator that signs its own provenance must name itself as the builder; only a
 	// delegator signs for another builder.
-	if s.Issuer == GitHubActionsIssuer && f.BuilderID != "" && isGeneratorSigner(s.Identity) && !isDelegator(s.Identity) && f.BuilderID != s.Identity {
+	if delegated && isGeneratorSigner(s.Identity) && delegator == "" {
 		return fmt.Errorf("%w: the provenance names the builder %q but was signed by the workflow %q", ErrBuilder, f.BuilderID, s.Identity)
 	}
 	// Nor may a workflow name another GitHub workflow (the SLSA generator's, say) as the
 	// builder: only that workflow can vouch for having built the artifact.
-	if s.Issuer == GitHubActionsIssuer && isWorkflow(f.BuilderID) && !isDelegator(s.Identity) && f.BuilderID != s.Identity {
-		return fmt.Errorf("%w: the provenance names the builder workflow %q but was signed by the workflow %q", ErrBuilder, f.BuilderID, s.Identity)
+	if delegated && isWorkflow(f.BuilderID) && delegator == "" {
+		return fmt.Errorf("%w: the provenance names the builder workflow %q but was signed by the workflow %q%s", ErrBuilder, f.BuilderID, s.Identity, untrustedDelegatorHint(s.Identity))
 	}
 	if want != "" && !builderMatches(res.Builder, want) {
 		return fmt.Errorf("%w: built by %q (from %s), not %q", ErrBuilder, res.Builder, from, want)
 	}
 	c := fmt.Sprintf("builder: %s (from %s)", res.Builder, from)
+	if delegated && delegator != "" {
+		c += fmt.Sprintf(", through the delegator %s", s.Identity)
+		if delegator == "option" {
+			c += " (trusted by option, not by default)"
+			res.Warnings = append(res.Warnings, fmt.Sprintf("the delegator %s is trusted only because it was named as one (--trust-delegator-unsafe)", s.Identity))
+		}
+	}
 	if want == "" {
 		res.Warnings = append(res.Warnings, "builder not checked against an expected ID (use --builder-id)")
 	} else {
@@ -526,7 +541,7 @@ func assessLevel(res *Result) (int, []string) {
 		return 2, append(reasons, fmt.Sprintf("not L3: the SLSA GitHub generator's workflow %s ran at %s, not at a release tag (vX.Y.Z)", m[2], m[3]))
 	}
 	l3 := fmt.Sprintf("L3: signed by the SLSA GitHub generator's reusable workflow %s at %s, which generates the provenance in a job the calling workflow cannot influence", m[2], strings.TrimPrefix(m[3], "refs/tags/"))
-	if isDelegator(s.Identity) {
+	if delegatorTrust(s.Identity, nil) != "" {
 		l3 += fmt.Sprintf("; it delegated the build to %s", res.Builder)
 	}
 	return 3, append(reasons, l3)

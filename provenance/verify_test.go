@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -18,6 +19,7 @@ type ghaCase struct {
 	identity string // the certificate's SAN
 	// expectations passed to Verify
 	sourceURI, sourceTag, sourceBranch, builderID string
+	delegators                                    []string // TrustedDelegatorsUnsafe
 	// outcome
 	err     error // nil: verifies
 	level   int
@@ -28,6 +30,10 @@ type ghaCase struct {
 const (
 	genMain      = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/"
 	delegatorSAN = "https://github.com/laurentsimon/slsa-delegator/.github/workflows/delegator_generic_slsa3.yml@refs/heads/main"
+	// testDelegator is the test delegator of attestation.intoto.sigstore: not the SLSA
+	// generator's, so trusted only when named in TrustedDelegatorsUnsafe.
+	testDelegator = "https://github.com/laurentsimon/slsa-delegator/.github/workflows/delegator_generic_slsa3.yml"
+	exampleTRW    = "https://github.com/slsa-framework/example-trw/.github/workflows/builder_high-perms_slsa3.yml"
 )
 
 var ghaCases = []ghaCase{
@@ -51,9 +57,28 @@ var ghaCases = []ghaCase{
 		file: "attestation.intoto.sigstore", digest: "2e38b952523576057f5ca8cf6d179ad6b66f6d0221b9a0eb621caf3507773c71",
 		identity:  delegatorSAN,
 		sourceURI: "git+https://github.com/asraa/slsa-on-github-test", sourceBranch: "main",
-		builderID: "https://github.com/asraa/slsa-on-github/.github/workflows/goreleaser_slsa3.yml",
-		level:     2, builder: "https://github.com/asraa/slsa-on-github/.github/workflows/goreleaser_slsa3.yml@refs/heads/main",
+		builderID:  "https://github.com/asraa/slsa-on-github/.github/workflows/goreleaser_slsa3.yml",
+		delegators: []string{testDelegator},
+		level:      2, builder: "https://github.com/asraa/slsa-on-github/.github/workflows/goreleaser_slsa3.yml@refs/heads/main",
 		source: "https://github.com/asraa/slsa-on-github-test refs/heads/main",
+	},
+	{
+		// The same bundle without its test delegator trusted: a workflow outside the SLSA
+		// generator's repository, named delegator_*, cannot sign for another builder.
+		file: "attestation.intoto.sigstore", digest: "2e38b952523576057f5ca8cf6d179ad6b66f6d0221b9a0eb621caf3507773c71",
+		identity:  delegatorSAN,
+		builderID: "https://github.com/asraa/slsa-on-github/.github/workflows/goreleaser_slsa3.yml",
+		err:       ErrBuilder,
+	},
+	{
+		// A real "bring your own builder" bundle: the generator's delegator at v2.1.0 signs for
+		// the tool's reusable workflow (example-trw) that called it.
+		file: "gha_delegator-generic-v2.1.0-push-v14.intoto.sigstore", digest: "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03",
+		identity:  genMain + "delegator_generic_slsa3.yml@refs/tags/v2.1.0",
+		sourceURI: "github.com/slsa-framework/example-package", sourceTag: "v14",
+		builderID: exampleTRW,
+		level:     3, builder: exampleTRW + "@refs/tags/v2.1.0",
+		source: "https://github.com/slsa-framework/example-package refs/tags/v14",
 	},
 	{
 		file: "gha_container-based-binary-linux-amd64-v14.intoto.sigstore", digest: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -95,6 +120,7 @@ func TestVerifyGitHubGenerator(t *testing.T) {
 			res, err := Verify(b, VerifyOptions{
 				TrustedMaterial: tr, Identity: &id, ArtifactSHA256: tc.digest,
 				SourceURI: tc.sourceURI, SourceTag: tc.sourceTag, SourceBranch: tc.sourceBranch, BuilderID: tc.builderID,
+				TrustedDelegatorsUnsafe: tc.delegators,
 			})
 			if tc.err != nil {
 				if !errors.Is(err, tc.err) {
@@ -123,29 +149,50 @@ func sourceRef(res *Result) string {
 }
 
 // TestCheckBuilderClaims: a GitHub Actions workflow cannot claim another workflow (the SLSA
-// generator's) as the builder; only a delegator builds through another, and a builder that is
-// not a workflow (GitHub's hosted runner) can be named by any.
+// generator's) as the builder; only a trusted delegator (the SLSA generator's own, or one named
+// in the unsafe option) builds through another, and a builder that is not a workflow (GitHub's
+// hosted runner) can be named by any.
 func TestCheckBuilderClaims(t *testing.T) {
 	own := "https://github.com/evil/repo/.github/workflows/release.yml@refs/heads/main"
 	gen := genMain + "generator_generic_slsa3.yml@refs/tags/v2.0.0"
+	realDelegator := genMain + "delegator_generic_slsa3.yml@refs/tags/v2.1.0"
+	lowPerms := genMain + "delegator_lowperms-generic_slsa3.yml@refs/tags/v2.1.0"
+	forged := "https://github.com/evil/x/.github/workflows/delegator_x.yml@refs/heads/main"
+	trw := exampleTRW + "@refs/tags/v2.1.0"
 	for _, tc := range []struct {
 		name, signer, builder, want string
+		extra                       []string
 		err                         error
+		msg                         string // in the error
 	}{
-		{"signer claims the generator", own, gen, genMain + "generator_generic_slsa3.yml", ErrBuilder},
-		{"signer claims another workflow", own, "https://github.com/o/r/.github/workflows/b.yml@refs/heads/main", "", ErrBuilder},
-		{"the generator itself", gen, gen, genMain + "generator_generic_slsa3.yml", nil},
-		{"the generator claims another", gen, own, "", ErrBuilder},
-		{"the generator claims a non-workflow builder", gen, "https://example.com/builder", "", ErrBuilder},
-		{"a delegator", delegatorSAN, "https://github.com/o/r/.github/workflows/b.yml@refs/heads/main", "", nil},
-		{"a hosted runner", own, "https://github.com/actions/runner/github-hosted", "https://github.com/actions/runner/github-hosted", nil},
+		{"signer claims the generator", own, gen, genMain + "generator_generic_slsa3.yml", nil, ErrBuilder, ""},
+		{"signer claims another workflow", own, "https://github.com/o/r/.github/workflows/b.yml@refs/heads/main", "", nil, ErrBuilder, ""},
+		{"the generator itself", gen, gen, genMain + "generator_generic_slsa3.yml", nil, nil, ""},
+		{"the generator claims another", gen, own, "", nil, ErrBuilder, ""},
+		{"the generator claims a non-workflow builder", gen, "https://example.com/builder", "", nil, ErrBuilder, ""},
+		{"the generator's delegator", realDelegator, trw, exampleTRW, nil, nil, ""},
+		{"the generator's low-permission delegator", lowPerms, trw, exampleTRW, nil, nil, ""},
+		{"a forged delegator claims the generator", forged, gen, genMain + "generator_generic_slsa3.yml", nil, ErrBuilder,
+			"is not among them (trust another only knowingly, with --trust-delegator-unsafe)"},
+		{"a forged delegator claims a tool", forged, trw, "", nil, ErrBuilder, "only the SLSA GitHub generator's delegator workflows"},
+		{"a delegator file in a fork of the generator", "https://github.com/evil/slsa-github-generator/.github/workflows/delegator_generic_slsa3.yml@refs/tags/v2.1.0",
+			gen, "", nil, ErrBuilder, "is not among them"},
+		{"the test delegator, not trusted", delegatorSAN, trw, "", nil, ErrBuilder, "is not among them"},
+		{"the test delegator, trusted by option", delegatorSAN, trw, exampleTRW, []string{testDelegator}, nil, ""},
+		{"another delegator trusted by option does not trust this one", forged, gen, "", []string{testDelegator}, ErrBuilder, ""},
+		{"a hosted runner", own, "https://github.com/actions/runner/github-hosted", "https://github.com/actions/runner/github-hosted", nil, nil, ""},
 	} {
 		res := &Result{
 			Provenance: &Facts{BuilderID: tc.builder},
 			Signer:     Signer{Kind: "certificate", Identity: tc.signer, Issuer: GitHubActionsIssuer},
 		}
-		if err := checkBuilder(res, tc.want); !errors.Is(err, tc.err) || (err == nil) != (tc.err == nil) {
+		err := checkBuilder(res, tc.want, tc.extra)
+		if !errors.Is(err, tc.err) || (err == nil) != (tc.err == nil) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.err)
+			continue
+		}
+		if err != nil && !strings.Contains(err.Error(), tc.msg) {
+			t.Errorf("%s: error %q lacks %q", tc.name, err, tc.msg)
 		}
 	}
 	for id, want := range map[string]string{
@@ -156,6 +203,26 @@ func TestCheckBuilderClaims(t *testing.T) {
 	} {
 		if got := workflowFile(id); got != want {
 			t.Errorf("workflowFile(%q) = %q, want %q", id, got, want)
+		}
+	}
+}
+
+// TestVerifyOptionsDelegators: a trusted delegator must be named as a workflow without a ref.
+func TestVerifyOptionsDelegators(t *testing.T) {
+	for _, tc := range []struct {
+		workflow string
+		ok       bool
+	}{
+		{testDelegator, true},
+		{delegatorSAN, false}, // with a ref
+		{"https://github.com/o/r", false},
+		{"https://github.com/o/r/.github/workflows/sub/d.yml", false},
+		{"github.com/o/r/.github/workflows/d.yml", false},
+		{"", false},
+	} {
+		o := VerifyOptions{PublicKey: struct{}{}, ArtifactSHA256: strings.Repeat("ab", 32), TrustedDelegatorsUnsafe: []string{tc.workflow}}
+		if err := o.validate(); (err == nil) != tc.ok {
+			t.Errorf("%q: validate() = %v, want ok %v", tc.workflow, err, tc.ok)
 		}
 	}
 }

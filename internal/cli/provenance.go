@@ -74,7 +74,7 @@ const provMaxKeyFile = 1 << 20
 
 func runProvenanceVerify(env *Env, args []string) error {
 	fs := newFlagSet("provenance verify",
-		"hallmark provenance verify --bundle B (--key PUB | --certificate-identity[-regexp] ID --certificate-oidc-issuer[-regexp] ISS) [--trusted-root FILE] [--source-uri URI] [--source-tag T | --source-branch B] [--builder-id ID] [--json] ARTIFACT|sha256:HEX",
+		"hallmark provenance verify --bundle B (--key PUB | --certificate-identity[-regexp] ID --certificate-oidc-issuer[-regexp] ISS) [--trusted-root FILE] [--source-uri URI] [--source-tag T | --source-branch B] [--builder-id ID] [--trust-delegator-unsafe WORKFLOW]... [--json] ARTIFACT|sha256:HEX",
 		provenanceAbout, provenanceExamples)
 	bundlePath := fs.String("bundle", "", "the Sigstore `bundle` holding the provenance (required)")
 	keyPath := fs.String("key", "", "verify against this PEM public `key`")
@@ -87,6 +87,8 @@ func runProvenanceVerify(env *Env, args []string) error {
 	sourceTag := fs.String("source-tag", "", "the expected git `tag` of the source")
 	sourceBranch := fs.String("source-branch", "", "the expected git `branch` of the source")
 	builderID := fs.String("builder-id", "", "the expected builder `ID` (without @ref: any ref)")
+	var delegators stringList
+	fs.Var(&delegators, "trust-delegator-unsafe", "also trust this `workflow` (https://github.com/o/r/.github/workflows/f.yml, no ref) as a delegator that may sign provenance naming any builder; repeatable; only the SLSA GitHub generator's delegators are trusted by default")
 	asJSON := fs.Bool("json", false, "print the result as JSON ("+provenance.ResultSchema+")")
 	pos, err := fs.parse(args, env.Stdout)
 	if err != nil {
@@ -101,7 +103,8 @@ func runProvenanceVerify(env *Env, args []string) error {
 	if *sourceTag != "" && *sourceBranch != "" {
 		return usageErrorf("provenance verify: give --source-tag or --source-branch, not both")
 	}
-	opts := provenance.VerifyOptions{SourceURI: *sourceURI, SourceTag: *sourceTag, SourceBranch: *sourceBranch, BuilderID: *builderID}
+	opts := provenance.VerifyOptions{SourceURI: *sourceURI, SourceTag: *sourceTag, SourceBranch: *sourceBranch, BuilderID: *builderID,
+		TrustedDelegatorsUnsafe: delegators}
 	keyless := *identity != "" || *identityRE != "" || *issuer != "" || *issuerRE != ""
 	switch {
 	case *keyPath != "" && keyless:

@@ -61,8 +61,30 @@ func TestProvenanceConformance(t *testing.T) {
 			"--certificate-identity", delegator, "--certificate-oidc-issuer-regexp", `^https://token\.actions\.githubusercontent\.com$`,
 			"--source-uri", "github.com/asraa/slsa-on-github-test", "--source-branch", "main",
 			"--builder-id", "https://github.com/asraa/slsa-on-github/.github/workflows/goreleaser_slsa3.yml",
+			"--trust-delegator-unsafe", strings.TrimSuffix(delegator, "@refs/heads/main"),
 			"sha256:2e38b952523576057f5ca8cf6d179ad6b66f6d0221b9a0eb621caf3507773c71"}, 0,
-			[]string{"SLSA provenance v1-draft", "SLSA build level 2", "not L3: the signer " + delegator + " is not one of the SLSA GitHub generator's isolated reusable workflows"}},
+			[]string{"SLSA provenance v1-draft", "through the delegator " + delegator + " (trusted by option, not by default)",
+				"SLSA build level 2", "not L3: the signer " + delegator + " is not one of the SLSA GitHub generator's isolated reusable workflows"}},
+		// The test delegator is not the SLSA generator's: without the option it cannot sign
+		// for another builder.
+		{"attestation.intoto.sigstore", []string{
+			"--certificate-identity", delegator, "--certificate-oidc-issuer", ghaIssuer,
+			"--builder-id", "https://github.com/asraa/slsa-on-github/.github/workflows/goreleaser_slsa3.yml",
+			"sha256:2e38b952523576057f5ca8cf6d179ad6b66f6d0221b9a0eb621caf3507773c71"}, 1,
+			[]string{"unexpected builder: the provenance names the builder workflow", "only the SLSA GitHub generator's delegator workflows", "--trust-delegator-unsafe"}},
+		{"attestation.intoto.sigstore", []string{
+			"--certificate-identity", delegator, "--certificate-oidc-issuer", ghaIssuer, "--trust-delegator-unsafe", delegator,
+			"sha256:2e38b952523576057f5ca8cf6d179ad6b66f6d0221b9a0eb621caf3507773c71"}, 1,
+			[]string{"is not a GitHub Actions workflow without a ref"}},
+		// A real "bring your own builder" bundle: the SLSA generator's delegator signs for
+		// the tool's reusable workflow.
+		{"gha_delegator-generic-v2.1.0-push-v14.intoto.sigstore", []string{
+			"--certificate-identity", generatorWF + "delegator_generic_slsa3.yml@refs/tags/v2.1.0", "--certificate-oidc-issuer", ghaIssuer,
+			"--source-uri", "github.com/slsa-framework/example-package", "--source-tag", "v14",
+			"--builder-id", "https://github.com/slsa-framework/example-trw/.github/workflows/builder_high-perms_slsa3.yml",
+			"sha256:5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"}, 0,
+			[]string{"builder: https://github.com/slsa-framework/example-trw/.github/workflows/builder_high-perms_slsa3.yml@refs/tags/v2.1.0 (from the provenance), through the delegator " + generatorWF + "delegator_generic_slsa3.yml@refs/tags/v2.1.0, as expected",
+				"SLSA build level 3", "it delegated the build to https://github.com/slsa-framework/example-trw/"}},
 		{"gha_container-based-binary-linux-amd64-v14.intoto.sigstore", []string{
 			"--certificate-identity", generatorWF + "builder_container-based_slsa3.yml@refs/tags/v1.7.0", "--certificate-oidc-issuer", ghaIssuer,
 			"--source-uri", "github.com/slsa-framework/example-package", "--source-tag", "v14",
