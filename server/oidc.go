@@ -122,17 +122,26 @@ func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("%w: login (no OIDC provider configured)", errNotAvailable)
 	}
 	q := r.URL.Query()
-	if e := q.Get("error"); e != "" {
-		reason := "The identity provider refused the sign-in (" + printable(e) + ")."
-		if d := printable(q.Get("error_description")); d != "" {
-			reason = "The identity provider refused the sign-in (" + printable(e) + "): " + d
-		}
-		return &loginError{fmt.Errorf("%w: the identity provider refused the login: %s", access.ErrUnauthenticated, printable(e)), reason}
-	}
 	// The state must be the one this browser started (no login CSRF: a link to the callback
 	// with someone else's code and state does not sign the browser in as someone else).
 	ck, err := r.Cookie(LoginCookie)
-	if err != nil || q.Get("state") == "" || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(q.Get("state"))) != 1 {
+	ours := err == nil && q.Get("state") != "" && subtle.ConstantTimeCompare([]byte(ck.Value), []byte(q.Get("state"))) == 1
+	if e := q.Get("error"); e != "" {
+		code := strings.Map(func(r rune) rune {
+			if r == '_' || r == '-' || r == '.' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
+				return r
+			}
+			return -1
+		}, printable(e))
+		reason := "The identity provider refused the sign-in (" + code + ")."
+		// Its description is shown only on the way back from a login this browser started:
+		// a link of someone else's cannot put words on the page.
+		if d := printable(q.Get("error_description")); d != "" && ours {
+			reason = "The identity provider refused the sign-in (" + code + "): " + d
+		}
+		return &loginError{fmt.Errorf("%w: the identity provider refused the login: %s", access.ErrUnauthenticated, code), reason}
+	}
+	if !ours {
 		return &loginError{fmt.Errorf("%w: the login was not started in this browser (no %s cookie with its state); start again at /auth/login",
 			access.ErrUnauthenticated, LoginCookie),
 			"This sign-in was not started in this browser, or it was started again since. Start again " +

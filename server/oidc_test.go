@@ -211,8 +211,12 @@ func TestOIDCLoginFailures(t *testing.T) {
 			apiError string // in the JSON error
 		}{
 			{"provider refused", func() url.Values {
-				return url.Values{"error": {"access_denied"}, "error_description": {"The user said <no>."}, "state": {"x"}}
+				state, _ := url.Parse(l.login())
+				return url.Values{"error": {"access_denied"}, "error_description": {"The user said <no>."}, "state": {state.Query().Get("state")}}
 			}, "The identity provider refused the sign-in (access_denied): The user said &lt;no&gt;.", "the identity provider refused the login: access_denied"},
+			{"refusal of a login not this browser's", func() url.Values {
+				return url.Values{"error": {"access_denied<b>"}, "error_description": {"Call +1 555 0100 now."}, "state": {"x"}}
+			}, "The identity provider refused the sign-in (access_deniedb).</p>", "the identity provider refused the login: access_deniedb"},
 			{"forged state", func() url.Values {
 				q := l.authorize(user())
 				q.Set("state", "forged")
