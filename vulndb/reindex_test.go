@@ -424,3 +424,60 @@ level=INFO msg="re-indexed the advisories' version keys" advisories=5 rewritten=
 		}
 	})
 }
+
+// TestReindexWithImport: a re-index and an import that rewrite the same advisories at once
+// both succeed (on PostgreSQL they lock the advisories in the same order, and retry a
+// transaction aborted for a deadlock), and leave every advisory's newer copy with the rows
+// this build derives.
+func TestReindexWithImport(t *testing.T) {
+	const n = 2500 // three batches of the re-index, one of the import
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		d, err := Open(ctx, dsn, lookup.For)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		version := func(month int) string {
+			files := map[string]string{}
+			for i := range n {
+				files[fmt.Sprintf("c%04d.json", i)] = fmt.Sprintf(`{"id":"TEST-C-%04d","modified":"2025-%02d-01T00:00:00Z","affected":[{"package":{"ecosystem":"Maven","name":"org.example:c%d"},
+					"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"1.0"},{"fixed":"1.%d"}]}]}]}`, i, month, i, month)
+			}
+			return writeFiles(t, files)
+		}
+		if _, err := d.Import(ctx, version(1), nil); err != nil {
+			t.Fatal(err)
+		}
+		for month := 2; month <= 3; month++ {
+			old := &DB{st: d.st, schemes: oldSchemes}
+			if s, err := old.Reindex(ctx); err != nil || s.Rewritten != n {
+				t.Fatalf("writing old keys: %+v, %v", s, err)
+			}
+			src := version(month)
+			var wg sync.WaitGroup
+			var reindexErr, importErr error
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				_, reindexErr = d.Reindex(ctx)
+			}()
+			go func() {
+				defer wg.Done()
+				_, importErr = d.Import(ctx, src, nil, OnChanged((&queueIn{}).hook))
+			}()
+			wg.Wait()
+			if reindexErr != nil || importErr != nil {
+				t.Fatalf("month %d: re-index: %v; import: %v", month, reindexErr, importErr)
+			}
+			if s, err := d.Reindex(ctx); err != nil || s.Rewritten != 0 || s.Advisories != n {
+				t.Errorf("month %d: a re-index afterwards = %+v, %v; want every row right", month, s, err)
+			}
+			var stale int
+			if err := d.st.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM advisories WHERE modified NOT LIKE ?`,
+				fmt.Sprintf("2025-%02d-01%%", month)).Scan(&stale); err != nil || stale != 0 {
+				t.Errorf("month %d: %d advisories not of the import (%v)", month, stale, err)
+			}
+		}
+	})
+}
