@@ -30,13 +30,14 @@ import (
 // queues the advisories it rewrote for the portfolio's re-evaluation in its transaction, so an
 // interruption loses no queueing either. Starting over rather than resuming costs the reading
 // and re-deriving of the batches already done, which is cheaper than rewriting them (500,000
-// advisories on a loaded 2-core machine: 110 s with every key right against 328 s with most
-// wrong; 21,385 of the shared OSV data: 10 s against 18 s), once per interruption of a
-// re-index that runs once per key-format change; and it needs no recorded position, which
-// would go stale when another build writes rows between the two runs. On PostgreSQL,
-// replicas that open the database together take turns under an advisory lock, and those that
-// get it after the first find the format recorded and do nothing. On SQLite, processes opening
-// the file together may each re-index; they write the same rows.
+// advisories on a 2-core machine under load: 110-160 s with every key right against 330-580 s
+// with most wrong, 53 s of CPU against 118 s; 21,385 of the shared OSV data: 10 s against
+// 18 s), once per interruption of a re-index that runs once per key-format change; and it
+// needs no recorded position, which would go stale when another build writes rows between the
+// two runs. On PostgreSQL, replicas that open the database together take turns under an
+// advisory lock, and those that get it after the first find the format recorded and do
+// nothing. On SQLite, processes opening the file together may each re-index; they write the
+// same rows.
 
 // KeySubjectAdvisories is the key_formats subject of the advisories' index rows (tables
 // affected and unparsed_versions) and their briefs.
