@@ -168,6 +168,11 @@ type Package struct {
 	Properties map[string]string `json:"properties,omitempty"`
 }
 
+// PropUnmatched is the property of a package that cannot be matched against advisories (a
+// local crate, a jar without a Maven groupId); its value says why, and a scan lists the
+// package as unchecked with that reason.
+const PropUnmatched = "hallmark:unmatched"
+
 // SetProperty sets a property, allocating the map when needed. An empty value deletes it.
 func (p *Package) SetProperty(key, value string) {
 	if value == "" {

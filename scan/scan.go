@@ -162,6 +162,8 @@ func evaluateWindow(ctx context.Context, db *vulndb.DB, w *workers, jobs []*job,
 
 func unmatchedReason(p *sbom.Package) string {
 	switch {
+	case p.Properties[sbom.PropUnmatched] != "":
+		return p.Properties[sbom.PropUnmatched] // the cataloger's reason
 	case p.Type == sbom.TypeApplication && p.Version == "":
 		return "" // the project itself
 	case p.Unresolved:

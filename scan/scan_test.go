@@ -203,3 +203,20 @@ func TestWindow(t *testing.T) {
 		t.Errorf("windows (-want +got):\n%s", diff)
 	}
 }
+
+func TestUnmatchedReason(t *testing.T) {
+	for _, tc := range []struct {
+		p    sbom.Package
+		want string
+	}{
+		{sbom.Package{Name: "app", Type: sbom.TypeApplication}, ""},
+		{sbom.Package{Name: "requests", Ecosystem: "PyPI", Unresolved: true, Constraint: ">=2"}, "no exact version (unpinned requirement >=2)"},
+		{sbom.Package{Name: "x", Version: "1"}, "no ecosystem"},
+		{sbom.Package{Name: "x", Ecosystem: "npm"}, "no version"},
+		{sbom.Package{Name: "helper", Version: "0.1.0", Type: sbom.TypeLibrary, Properties: map[string]string{sbom.PropUnmatched: "local path dependency"}}, "local path dependency"},
+	} {
+		if got := unmatchedReason(&tc.p); got != tc.want {
+			t.Errorf("unmatchedReason(%+v) = %q, want %q", tc.p, got, tc.want)
+		}
+	}
+}

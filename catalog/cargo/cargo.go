@@ -88,7 +88,6 @@ const (
 	propReplace     = "hallmark:cargo:replace"
 	propPath        = "hallmark:cargo:path"    // directory of a path package that is not a member
 	propPatched     = "hallmark:cargo:patched" // "path": a registry crate replaced by a local copy
-	propUnmatched   = "hallmark:unmatched"     // why a package cannot be matched against advisories
 )
 
 // lockfile is the TOML document. Version is absent in V1 and V2 files.
@@ -240,7 +239,7 @@ func localPath(pkg *sbom.Package, ws *workspace) {
 	}
 	pkg.Ecosystem = ""
 	pkg.PURL = sbom.PURL("generic", "", pkg.Name, pkg.Version)
-	pkg.SetProperty(propUnmatched, "local path dependency ("+where+"), not a crates.io crate: its name does not identify one")
+	pkg.SetProperty(sbom.PropUnmatched, "local path dependency ("+where+"), not a crates.io crate: its name does not identify one")
 }
 
 // parser collects the problems of one file.

@@ -367,7 +367,7 @@ func TestPathDependencies(t *testing.T) {
 		return &sbom.Package{
 			ID: name + " " + version, Name: name, Version: version, PURL: "pkg:generic/" + name + "@" + version,
 			Locations: []sbom.Location{{Path: file, Line: line}}, Relation: sbom.RelationDirect, FoundBy: "cargo-lock",
-			Properties: map[string]string{propPath: dir, propUnmatched: "local path dependency (" + reason + "), not a crates.io crate: its name does not identify one"},
+			Properties: map[string]string{propPath: dir, sbom.PropUnmatched: "local path dependency (" + reason + "), not a crates.io crate: its name does not identify one"},
 		}
 	}
 	itoa := &sbom.Package{
@@ -397,7 +397,7 @@ func TestPathDependencies(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := byID(res)["shared 3.1.0"]
-	if p == nil || p.Properties[propUnmatched] == "" || !strings.Contains(p.Properties[propUnmatched], "outside the scanned directory") {
+	if p == nil || p.Properties[sbom.PropUnmatched] == "" || !strings.Contains(p.Properties[sbom.PropUnmatched], "outside the scanned directory") {
 		t.Errorf("shared outside the target: %+v", p)
 	}
 }

@@ -47,7 +47,7 @@ import (
 //     advisories as on Maven Central, so such an archive cannot be looked up: it is reported
 //     with the artifactId as name, no ecosystem, a generic purl (pkg:generic/commons-lang3@3.14.0,
 //     not a maven purl without the namespace the type requires), and the reason in the
-//     property PropUnmatched, so that a scan lists it as unchecked instead of passing it as
+//     property sbom.PropUnmatched, so that a scan lists it as unchecked instead of passing it as
 //     clean.
 //
 // Locations of nested archives are written "outer.war!/WEB-INF/lib/x.jar". An archive depends
@@ -55,10 +55,6 @@ import (
 // archive (absolute, "..") are skipped and reported with catalog.ErrInsecurePath; nested
 // archives are read with limits on their size and on all bytes read, against zip bombs.
 type ArchiveCataloger struct{}
-
-// PropUnmatched is set on a package that cannot be matched against advisories; its value says
-// why, for a scan to show.
-const PropUnmatched = "hallmark:unmatched"
 
 var _ catalog.Cataloger = (*ArchiveCataloger)(nil)
 
@@ -461,7 +457,7 @@ func (w *archiveWalk) fallbackPackage(stem string, dirs [][2]string, manifest ma
 	if group == "" {
 		p.Ecosystem = ""
 		p.PURL = sbom.PURL("generic", "", artifact, version)
-		p.SetProperty(PropUnmatched, "no Maven groupId in the archive (no pom.properties, "+
+		p.SetProperty(sbom.PropUnmatched, "no Maven groupId in the archive (no pom.properties, "+
 			"Implementation-Vendor-Id or Bundle-SymbolicName naming it): Maven advisories name groupId:artifactId")
 	}
 	return p

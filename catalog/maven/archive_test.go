@@ -64,7 +64,7 @@ func warPkgs(loc, sha string) []pkgView {
 func unmatchedInject(loc string) pkgView {
 	p := pkgView{ID: loc + "#javax.inject", Name: "javax.inject", Version: "1", PURL: "pkg:generic/javax.inject@1",
 		Loc: loc, SHA1: sha1Inject, Props: props("from", "filename")}
-	p.Props[PropUnmatched] = "no Maven groupId in the archive (no pom.properties, Implementation-Vendor-Id or Bundle-SymbolicName naming it): Maven advisories name groupId:artifactId"
+	p.Props[sbom.PropUnmatched] = "no Maven groupId in the archive (no pom.properties, Implementation-Vendor-Id or Bundle-SymbolicName naming it): Maven advisories name groupId:artifactId"
 	return p
 }
 

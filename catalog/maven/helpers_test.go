@@ -52,7 +52,7 @@ func view(res *catalog.Result) []pkgView {
 				v.SHA1 = h.Value
 			}
 		}
-		if p.Ecosystem != sbom.EcosystemMaven && (p.Ecosystem != "" || p.Properties[PropUnmatched] == "") {
+		if p.Ecosystem != sbom.EcosystemMaven && (p.Ecosystem != "" || p.Properties[sbom.PropUnmatched] == "") {
 			v.Name += " (ecosystem " + p.Ecosystem + ")"
 		}
 		if p.FoundBy == "" {
