@@ -10,10 +10,69 @@ import (
 )
 
 // Set is the statements of some VEX documents, in the order they were read, indexed by
-// vulnerability name. The zero Set is empty and ready to use.
+// vulnerability name. The zero Set is empty and ready to use. A Set is not safe for
+// concurrent Add; Effective may be called concurrently once the statements are added.
 type Set struct {
-	stmts  []Statement
+	stmts []Statement
+	// prods are the products of stmts[i] with their purls parsed, once, by Add: matching a
+	// finding compares them without parsing again.
+	prods  [][]matchProduct
 	byName map[string][]int // lower-case vulnerability name or alias → indexes in stmts
+}
+
+// matchProduct is a Product with its identifiers parsed.
+type matchProduct struct {
+	ids, subs []matchID
+}
+
+// matchID is an identifier with its purl, if it is one, parsed and normalised as idMatches
+// compares purls.
+type matchID struct {
+	raw string
+	// purl reports whether raw is a purl that parses; the fields below are set only then.
+	purl bool
+	// typ is the purl type as written (compared ignoring case); namespace and name are
+	// normalised by normName.
+	typ, namespace, name string
+	version, subpath     string
+	qualifiers           map[string]string // nil when there are none
+}
+
+func newMatchID(raw string) matchID {
+	m := matchID{raw: raw}
+	if !strings.HasPrefix(raw, "pkg:") {
+		return m
+	}
+	p, err := packageurl.FromString(raw)
+	if err != nil {
+		return m
+	}
+	m.purl = true
+	m.typ, m.namespace, m.name = p.Type, normName(p.Type, p.Namespace), normName(p.Type, p.Name)
+	m.version, m.subpath = p.Version, p.Subpath
+	if len(p.Qualifiers) > 0 {
+		m.qualifiers = p.Qualifiers.Map()
+	}
+	return m
+}
+
+func newMatchIDs(raw []string) []matchID {
+	if len(raw) == 0 {
+		return nil
+	}
+	out := make([]matchID, len(raw))
+	for i, r := range raw {
+		out[i] = newMatchID(r)
+	}
+	return out
+}
+
+func newMatchProducts(ps []Product) []matchProduct {
+	out := make([]matchProduct, len(ps))
+	for i, p := range ps {
+		out[i] = matchProduct{ids: newMatchIDs(p.IDs), subs: newMatchIDs(p.Subcomponents)}
+	}
+	return out
 }
 
 // Add adds statements; later ones win ties (see the package documentation).
@@ -24,6 +83,7 @@ func (s *Set) Add(stmts ...Statement) {
 	for _, st := range stmts {
 		i := len(s.stmts)
 		s.stmts = append(s.stmts, st)
+		s.prods = append(s.prods, newMatchProducts(st.Products))
 		seen := map[string]bool{}
 		for _, n := range st.names() {
 			k := strings.ToLower(n)
@@ -45,18 +105,26 @@ func (s *Set) Len() int { return len(s.stmts) }
 func (s *Set) Effective(names, pkgIDs, targets []string) (*Statement, string) {
 	best, bestProduct := -1, ""
 	seen := map[int]bool{}
+	var pkgs []matchID // parsed when a statement names the vulnerability
 	for _, n := range names {
 		for _, i := range s.byName[strings.ToLower(n)] {
 			if seen[i] {
 				continue
 			}
 			seen[i] = true
-			st := &s.stmts[i]
-			product, ok := st.matchProduct(pkgIDs, targets)
+			if pkgs == nil {
+				pkgs = make([]matchID, 0, len(pkgIDs))
+				for _, p := range pkgIDs {
+					if p != "" {
+						pkgs = append(pkgs, newMatchID(p))
+					}
+				}
+			}
+			product, ok := matchProducts(s.prods[i], pkgs, targets)
 			if !ok {
 				continue
 			}
-			if best < 0 || later(st.Timestamp, i, s.stmts[best].Timestamp, best) {
+			if best < 0 || later(s.stmts[i].Timestamp, i, s.stmts[best].Timestamp, best) {
 				best, bestProduct = i, product
 			}
 		}
@@ -67,34 +135,35 @@ func (s *Set) Effective(names, pkgIDs, targets []string) (*Statement, string) {
 	return &s.stmts[best], bestProduct
 }
 
-// matchProduct reports whether one of the statement's products names the package: one of
+// matchProducts reports whether one of a statement's products names the package: one of
 // the product's own identifiers does (for a product without subcomponents), or the product
 // names a target and one of its subcomponents names the package.
-func (s *Statement) matchProduct(pkgIDs, targets []string) (string, bool) {
-	for _, p := range s.Products {
-		if len(p.Subcomponents) == 0 {
-			for _, id := range p.IDs {
-				if anyMatch(id, pkgIDs) {
-					return id, true
+func matchProducts(prods []matchProduct, pkgs []matchID, targets []string) (string, bool) {
+	for i := range prods {
+		p := &prods[i]
+		if len(p.subs) == 0 {
+			for j := range p.ids {
+				if anyMatch(&p.ids[j], pkgs) {
+					return p.ids[j].raw, true
 				}
 			}
 			continue
 		}
-		if !namesTarget(p.IDs, targets) {
+		if !namesTarget(p.ids, targets) {
 			continue
 		}
-		for _, id := range p.Subcomponents {
-			if anyMatch(id, pkgIDs) {
-				return id, true
+		for j := range p.subs {
+			if anyMatch(&p.subs[j], pkgs) {
+				return p.subs[j].raw, true
 			}
 		}
 	}
 	return "", false
 }
 
-func anyMatch(id string, pkgIDs []string) bool {
-	for _, p := range pkgIDs {
-		if p != "" && idMatches(id, p) {
+func anyMatch(id *matchID, pkgs []matchID) bool {
+	for i := range pkgs {
+		if id.matches(&pkgs[i]) {
 			return true
 		}
 	}
@@ -103,58 +172,54 @@ func anyMatch(id string, pkgIDs []string) bool {
 
 // namesTarget reports whether one of ids names a scanned target: by its name, its digest, or
 // an OCI purl whose version is the digest.
-func namesTarget(ids, targets []string) bool {
-	for _, id := range ids {
+func namesTarget(ids []matchID, targets []string) bool {
+	for i := range ids {
+		id := &ids[i]
 		for _, t := range targets {
 			if t == "" {
 				continue
 			}
-			if id == t {
+			if id.raw == t {
 				return true
 			}
-			if strings.HasPrefix(id, "pkg:oci/") {
-				if p, err := packageurl.FromString(id); err == nil && p.Version == t {
-					return true
-				}
+			if id.purl && strings.HasPrefix(id.raw, "pkg:oci/") && id.version == t {
+				return true
 			}
 		}
 	}
 	return false
 }
 
-// idMatches reports whether a statement's identifier id names the package identifier pkg:
-// the same string, or both purls and id names pkg as the OpenVEX spec describes — the same
-// type, namespace and name, and id's version (if any) equal to pkg's, id's qualifiers (if any)
-// a subset of pkg's, id's subpath (if any) equal to pkg's. So pkg:npm/lodash names every
-// version of lodash, and pkg:deb/debian/curl@8.0 every architecture of curl 8.0.
+// idMatches reports whether a statement's identifier id names the package identifier pkg
+// (see matchID.matches).
 func idMatches(id, pkg string) bool {
-	if id == pkg {
+	a, b := newMatchID(id), newMatchID(pkg)
+	return a.matches(&b)
+}
+
+// matches reports whether a statement's identifier a names the package identifier b: the
+// same string, or both purls and a names b as the OpenVEX spec describes — the same type,
+// namespace and name, and a's version (if any) equal to b's, a's qualifiers (if any) a
+// subset of b's, a's subpath (if any) equal to b's. So pkg:npm/lodash names every version of
+// lodash, and pkg:deb/debian/curl@8.0 every architecture of curl 8.0.
+func (a *matchID) matches(b *matchID) bool {
+	if a.raw == b.raw {
 		return true
 	}
-	if !strings.HasPrefix(id, "pkg:") || !strings.HasPrefix(pkg, "pkg:") {
+	if !a.purl || !b.purl {
 		return false
 	}
-	a, err := packageurl.FromString(id)
-	if err != nil {
+	if !strings.EqualFold(a.typ, b.typ) || a.namespace != b.namespace || a.name != b.name {
 		return false
 	}
-	b, err := packageurl.FromString(pkg)
-	if err != nil {
+	if a.version != "" && a.version != b.version {
 		return false
 	}
-	if !strings.EqualFold(a.Type, b.Type) || normName(a.Type, a.Namespace) != normName(b.Type, b.Namespace) ||
-		normName(a.Type, a.Name) != normName(b.Type, b.Name) {
+	if a.subpath != "" && a.subpath != b.subpath {
 		return false
 	}
-	if a.Version != "" && a.Version != b.Version {
-		return false
-	}
-	if a.Subpath != "" && a.Subpath != b.Subpath {
-		return false
-	}
-	bq := b.Qualifiers.Map()
-	for k, v := range a.Qualifiers.Map() {
-		if w, ok := bq[k]; !ok || w != v {
+	for k, v := range a.qualifiers {
+		if w, ok := b.qualifiers[k]; !ok || w != v {
 			return false
 		}
 	}

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/package-url/packageurl-go"
 )
 
 // Merge merges OpenVEX documents into one new document by author (default: the authors of
@@ -50,13 +48,16 @@ func Merge(docs []*Document, author string, now time.Time) *Document {
 			}
 		}
 	}
-	// Only a statement whose product shares a key with s's (productKeys) can cover s; the
-	// index keeps Merge from comparing every pair of statements on one vulnerability, which
-	// for a document of many statements on one CVE took hours.
-	byProduct := map[string][]int{}
+	// Only a statement on the same vulnerability whose product shares a key with s's
+	// (productKeys) can cover s; the index keeps Merge from comparing every pair of statements
+	// on one vulnerability or one package, which for a document of many statements on one CVE
+	// took hours. Names are compared in lower case, as Set.Effective does.
+	byKey := map[string][]int{}
 	for j := range set.stmts {
-		for _, k := range productKeys(set.stmts[j].Products[0].IDs) {
-			byProduct[k] = append(byProduct[k], j)
+		for _, n := range lowerNames(&set.stmts[j]) {
+			for _, k := range productKeys(set.prods[j][0].ids) {
+				byKey[n+"\x00"+k] = append(byKey[n+"\x00"+k], j)
+			}
 		}
 	}
 	var kept []entry
@@ -64,18 +65,18 @@ func Merge(docs []*Document, author string, now time.Time) *Document {
 		s := &set.stmts[i]
 		superseded := false
 		seen := map[int]bool{}
-		names := s.names()
 	search:
-		for _, k := range coverKeys(s.Products[0].IDs) {
-			for _, j := range byProduct[k] {
-				if j == i || seen[j] {
-					continue
-				}
-				seen[j] = true
-				t := &set.stmts[j]
-				if sameVulnerability(names, t.names()) && later(t.Timestamp, j, s.Timestamp, i) && covers(t.Products[0], s.Products[0]) {
-					superseded = true
-					break search
+		for _, n := range lowerNames(s) {
+			for _, k := range coverKeys(set.prods[i][0].ids) {
+				for _, j := range byKey[n+"\x00"+k] {
+					if j == i || seen[j] {
+						continue
+					}
+					seen[j] = true
+					if later(set.stmts[j].Timestamp, j, s.Timestamp, i) && covers(&set.prods[j][0], &set.prods[i][0]) {
+						superseded = true
+						break search
+					}
 				}
 			}
 		}
@@ -102,49 +103,56 @@ func Merge(docs []*Document, author string, now time.Time) *Document {
 	return out
 }
 
+// lowerNames are the statement's vulnerability name and aliases in lower case, without
+// repeats or empty names.
+func lowerNames(s *Statement) []string {
+	var out []string
+	for _, n := range s.names() {
+		if k := strings.ToLower(n); k != "" && !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // productKeys are the keys under which Merge indexes a product with identifiers ids: each
 // identifier itself, and for a purl its type, namespace, name and version (version empty when
 // the purl has none).
-func productKeys(ids []string) []string {
+func productKeys(ids []matchID) []string {
 	keys := make([]string, 0, 2*len(ids))
-	for _, id := range ids {
-		keys = append(keys, "id:"+id)
-		if base, version, ok := purlKey(id); ok {
-			keys = append(keys, "purl:"+base+"@"+version)
+	for i := range ids {
+		keys = append(keys, "id:"+ids[i].raw)
+		if base, ok := ids[i].purlKey(); ok {
+			keys = append(keys, "purl:"+base+"@"+ids[i].version)
 		}
 	}
 	return keys
 }
 
 // coverKeys are the keys of the products that may cover a product with identifiers ids (see
-// idMatches): the same identifier, or a purl of the same package with the same version or
-// none.
-func coverKeys(ids []string) []string {
+// matchID.matches): the same identifier, or a purl of the same package with the same version
+// or none.
+func coverKeys(ids []matchID) []string {
 	keys := make([]string, 0, 3*len(ids))
-	for _, id := range ids {
-		keys = append(keys, "id:"+id)
-		if base, version, ok := purlKey(id); ok {
+	for i := range ids {
+		keys = append(keys, "id:"+ids[i].raw)
+		if base, ok := ids[i].purlKey(); ok {
 			keys = append(keys, "purl:"+base+"@")
-			if version != "" {
-				keys = append(keys, "purl:"+base+"@"+version)
+			if ids[i].version != "" {
+				keys = append(keys, "purl:"+base+"@"+ids[i].version)
 			}
 		}
 	}
 	return keys
 }
 
-// purlKey returns the package a purl names (type, namespace and name as idMatches compares
-// them) and its version.
-func purlKey(id string) (base, version string, ok bool) {
-	if !strings.HasPrefix(id, "pkg:") {
-		return "", "", false
+// purlKey returns the package a purl names (type, namespace and name as matchID.matches
+// compares them).
+func (m *matchID) purlKey() (string, bool) {
+	if !m.purl {
+		return "", false
 	}
-	p, err := packageurl.FromString(id)
-	if err != nil {
-		return "", "", false
-	}
-	typ := strings.ToLower(p.Type)
-	return typ + "/" + normName(typ, p.Namespace) + "/" + normName(typ, p.Name), p.Version, true
+	return strings.ToLower(m.typ) + "/" + m.namespace + "/" + m.name, true
 }
 
 func timeOf(t *time.Time) time.Time {
@@ -156,28 +164,28 @@ func timeOf(t *time.Time) time.Time {
 
 // covers reports whether a statement on product t speaks for everything a statement on
 // product s does.
-func covers(t, s Product) bool {
-	if !idsCover(t.IDs, s.IDs) {
+func covers(t, s *matchProduct) bool {
+	if !idsCover(t.ids, s.ids) {
 		return false
 	}
-	if len(t.Subcomponents) == 0 {
+	if len(t.subs) == 0 {
 		return true
 	}
-	if len(s.Subcomponents) == 0 {
+	if len(s.subs) == 0 {
 		return false
 	}
-	for _, id := range s.Subcomponents {
-		if !idsCover(t.Subcomponents, []string{id}) {
+	for i := range s.subs {
+		if !idsCover(t.subs, s.subs[i:i+1]) {
 			return false
 		}
 	}
 	return true
 }
 
-func idsCover(t, s []string) bool {
-	for _, a := range t {
-		for _, b := range s {
-			if idMatches(a, b) {
+func idsCover(t, s []matchID) bool {
+	for i := range t {
+		for j := range s {
+			if t[i].matches(&s[j]) {
 				return true
 			}
 		}

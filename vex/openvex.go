@@ -46,6 +46,12 @@ func ParseOpenVEX(data []byte) (*Document, error) {
 		return nil, fmt.Errorf("%w: more than %d statements", ErrInvalid, MaxStatements)
 	}
 	for i := range doc.Statements {
+		// The product limits before the statement is converted (check repeats them for
+		// every format).
+		s := &doc.Statements[i]
+		if err := checkProductCounts(len(s.Products), func(j int) int { return len(s.Products[j].Subcomponents) }); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, statementRef(s, i), err)
+		}
 		st := openVEXStatement(&doc, i, "", 0)
 		if err := st.check(); err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, st.Ref, err)
@@ -71,6 +77,14 @@ func jsonError(data []byte, err error) error {
 	return fmt.Errorf("line %d: %w", 1+bytes.Count(data[:off], []byte("\n")), err)
 }
 
+// statementRef is where statement i is in its document: its @id, else its JSON path.
+func statementRef(s *OpenVEXStatement, i int) string {
+	if s.ID != "" {
+		return s.ID
+	}
+	return fmt.Sprintf("statements[%d]", i)
+}
+
 // openVEXStatement converts statement i of doc; the timestamp falls back to the document's.
 func openVEXStatement(doc *Document, i int, name string, _ int) Statement {
 	s := &doc.Statements[i]
@@ -79,10 +93,7 @@ func openVEXStatement(doc *Document, i int, name string, _ int) Statement {
 		Justification: s.Justification, ImpactStatement: s.ImpactStatement,
 		ActionStatement: s.ActionStatement, StatusNotes: s.StatusNotes,
 		Format: FormatOpenVEX, Document: name, DocumentID: doc.ID,
-		Ref: fmt.Sprintf("statements[%d]", i),
-	}
-	if s.ID != "" {
-		st.Ref = s.ID
+		Ref: statementRef(s, i),
 	}
 	if s.Vulnerability.ID != "" {
 		st.Aliases = append(st.Aliases, s.Vulnerability.ID)

@@ -13,7 +13,8 @@
 // document's — and on equal timestamps the one read last (later file, later position).
 //
 // Every reader treats its input as hostile: documents are limited to MaxDocumentSize bytes
-// and MaxStatements statements, and errors name the file and the statement.
+// and MaxStatements statements, statements to MaxProducts products (and products to as many
+// subcomponents), and errors name the file and the statement.
 package vex
 
 import (
@@ -31,6 +32,9 @@ const (
 	// MaxStatements bounds the statements of one document (for CSAF and CycloneDX, the
 	// statements it yields: one per vulnerability and product status).
 	MaxStatements = 200_000
+	// MaxProducts bounds the products of one statement (OpenVEX products, CycloneDX
+	// affects), and the subcomponents of one product.
+	MaxProducts = 10_000
 	// maxDepth bounds the nesting of CSAF product branches.
 	maxDepth = 64
 )
@@ -106,7 +110,8 @@ func validJustification(j string) bool { return slices.Contains(Justifications, 
 
 // check enforces the OpenVEX rules every statement must satisfy, whatever its format: a
 // vulnerability, at least one product, a known status, a known justification, and a
-// justification or impact statement for not_affected, an action statement for affected.
+// justification or impact statement for not_affected, an action statement for affected; and
+// the limits: at most MaxProducts products, each with at most MaxProducts subcomponents.
 func (s *Statement) check() error {
 	switch {
 	case s.Vulnerability == "":
@@ -122,25 +127,26 @@ func (s *Statement) check() error {
 	case s.Status == StatusAffected && s.ActionStatement == "":
 		return errors.New("status affected needs an action statement")
 	}
+	return checkProductCounts(len(s.Products), func(i int) int { return len(s.Products[i].Subcomponents) })
+}
+
+// checkProductCounts enforces MaxProducts on a statement of n products, product i having
+// subs(i) subcomponents.
+func checkProductCounts(n int, subs func(i int) int) error {
+	if n > MaxProducts {
+		return fmt.Errorf("%d products, more than the limit of %d per statement (split it into several statements)", n, MaxProducts)
+	}
+	for i := range n {
+		if k := subs(i); k > MaxProducts {
+			return fmt.Errorf("products[%d]: %d subcomponents, more than the limit of %d per product (split it into several statements)", i, k, MaxProducts)
+		}
+	}
 	return nil
 }
 
 // names returns the statement's vulnerability name and aliases.
 func (s *Statement) names() []string {
 	return append([]string{s.Vulnerability}, s.Aliases...)
-}
-
-// sameVulnerability reports whether two lists of names share one, ignoring case.
-func sameVulnerability(a, b []string) bool {
-	for _, x := range a {
-		if x == "" {
-			continue
-		}
-		if slices.ContainsFunc(b, func(y string) bool { return strings.EqualFold(x, y) }) {
-			return true
-		}
-	}
-	return false
 }
 
 // later reports whether a supersedes b: a later timestamp, or the same timestamp and read
