@@ -79,7 +79,9 @@ func KeyHint(pub crypto.PublicKey) (string, error) {
 // (v0.3, JSON) whose verification material is the key's hint. Nothing is sent to a
 // transparency log: the bundle is verified with the public key. ECDSA keys sign the SHA-256
 // (P-256), SHA-384 (P-384) or SHA-512 (P-521) digest, RSA keys PKCS #1 v1.5 over SHA-256,
-// Ed25519 keys the message itself.
+// Ed25519 keys the message itself. For ECDSA P-256 and Ed25519 keys the bundle is the one
+// attest.Attest makes (tested); Sign is kept because attest.Keypair takes neither those other
+// keys nor a crypto.Signer loaded elsewhere.
 func Sign(st *Statement, priv crypto.Signer) ([]byte, error) {
 	payload, err := json.Marshal(st)
 	if err != nil {
