@@ -20,54 +20,24 @@ import (
 // with ECDSA P-384 and P-521 and RSA keys, which attest.Keypair refuses, and because an
 // attest.Keypair cannot be made from a loaded crypto.Signer.
 func TestSignLikeAttest(t *testing.T) {
-	st, err := NewStatement(testBuild())
-	if err != nil {
-		t.Fatal(err)
-	}
-	payload, err := json.Marshal(st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := must(NewStatement(testBuild()))(t)
 	var ast attest.Statement
-	if err := json.Unmarshal(payload, &ast); err != nil {
+	if err := json.Unmarshal(must(json.Marshal(st))(t), &ast); err != nil {
 		t.Fatal(err)
 	}
-	digest, err := hex.DecodeString(subjectDigest)
-	if err != nil {
-		t.Fatal(err)
-	}
+	digest := must(hex.DecodeString(subjectDigest))(t)
 	for _, alg := range []attest.Algorithm{attest.ECDSAP256, attest.Ed25519} {
 		t.Run(string(alg), func(t *testing.T) {
-			kp, err := attest.GenerateKey(alg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pemBytes, err := kp.EncryptedPEM([]byte("pw"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			priv, err := LoadPrivateKey(pemBytes, []byte("pw"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			ours, err := Sign(st, priv)
-			if err != nil {
-				t.Fatal(err)
-			}
-			theirs, err := attest.Attest(context.Background(), kp, &ast)
-			if err != nil {
-				t.Fatal(err)
-			}
+			kp := must(attest.GenerateKey(alg))(t)
+			priv := must(LoadPrivateKey(must(kp.EncryptedPEM([]byte("pw")))(t), []byte("pw")))(t)
+			ours := must(Sign(st, priv))(t)
+			theirs := must(attest.Attest(context.Background(), kp, &ast))(t)
 			// Each verifies with the other package.
 			opts := VerifyOptions{PublicKey: kp.GetPublicKey(), ArtifactSHA256: subjectDigest}
 			if _, err := Verify(theirs, opts); err != nil {
 				t.Errorf("provenance.Verify of attest.Attest's bundle: %v", err)
 			}
-			b, err := attest.ParseBundle(ours)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := attest.Verify(b, attest.Artifact{SHA256: digest}, attest.Policy{PublicKey: kp.GetPublicKey()}); err != nil {
+			if _, err := attest.Verify(must(attest.ParseBundle(ours))(t), attest.Artifact{SHA256: digest}, attest.Policy{PublicKey: kp.GetPublicKey()}); err != nil {
 				t.Errorf("attest.Verify of Sign's bundle: %v", err)
 			}
 			// The same bundle, but for ECDSA's random signatures.
@@ -90,4 +60,16 @@ func decodeBundle(t *testing.T, data []byte) *protobundle.Bundle {
 		t.Fatal(err)
 	}
 	return &pb
+}
+
+// must returns a function that returns v, or ends the test if err is not nil:
+// must(f())(t).
+func must[T any](v T, err error) func(t *testing.T) T {
+	return func(t *testing.T) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
 }
