@@ -7,18 +7,21 @@ import (
 
 	"github.com/hallmark-dev/hallmark/match"
 	"github.com/hallmark-dev/hallmark/osv"
-	"github.com/hallmark-dev/hallmark/report"
 	"github.com/hallmark-dev/hallmark/sbom"
 	"github.com/hallmark-dev/hallmark/vulndb"
 )
 
 // job is the scan of one package: its targets, the IDs of its candidate advisories (sorted,
-// unique) and its findings, before ignore rules.
+// unique) and its findings, with the fix advice and the direct dependencies that bring the
+// package in. The findings are turned into reports (report.Finding, twice the size) only
+// when every package is evaluated, so that a large scan holds the smaller form meanwhile.
 type job struct {
 	pkg      *sbom.Package
 	targets  []match.Target
 	ids      []string
-	findings []report.Finding
+	findings []match.Finding
+	advice   string
+	via      []string
 }
 
 // lookup finds the candidate advisories of the job's targets by index.
@@ -55,11 +58,7 @@ func (j *job) evaluate(advisories map[string]*osv.Vulnerability, schemes match.S
 	if len(ms) == 0 {
 		return
 	}
-	advice := match.Advice(j.pkg, ms, schemes)
-	via := via(j.pkg.ID, parents, names)
-	groups := match.Group(j.pkg, ms, schemes)
-	j.findings = make([]report.Finding, 0, len(groups))
-	for _, f := range groups {
-		j.findings = append(j.findings, findingOf(j.pkg, f, advice, via))
-	}
+	j.advice = match.Advice(j.pkg, ms, schemes)
+	j.via = via(j.pkg.ID, parents, names)
+	j.findings = match.Group(j.pkg, ms, schemes)
 }

@@ -99,7 +99,8 @@ func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) 
 	}
 	res.Findings = slices.Grow(res.Findings, n)
 	for _, j := range jobs {
-		for _, rf := range j.findings {
+		for _, f := range j.findings {
+			rf := findingOf(j.pkg, f, j.advice, j.via)
 			if ig := opts.Ignores.match(rf, opts.Now); ig != nil {
 				rf.Ignored = ig
 			}
