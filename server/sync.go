@@ -61,7 +61,10 @@ type SyncResult struct {
 	Reevaluation *portfolio.ReevalStats
 }
 
-// SyncOnce syncs the sources once when this replica holds (or takes) the lease.
+// SyncOnce syncs the sources once when this replica holds (or takes) the lease. The
+// advisories a source adds or changes are queued for re-evaluation in the transactions that
+// store them (vulndb.OnChanged), then re-evaluated at once; a sync that dies in between
+// leaves them to the queue's worker on any replica.
 func (s *Server) SyncOnce(ctx context.Context, opts SyncOptions) (*SyncResult, error) {
 	if opts.Interval <= 0 {
 		opts.Interval = time.Hour
@@ -83,7 +86,8 @@ func (s *Server) SyncOnce(ctx context.Context, opts SyncOptions) (*SyncResult, e
 	for _, src := range opts.Sources {
 		start := time.Now()
 		if strings.HasPrefix(src, "https://") || strings.HasPrefix(src, "http://") {
-			ups, err := s.opts.Advisories.Update(ctx, vulndb.UpdateOptions{BaseURL: src, CacheDir: opts.CacheDir, Client: opts.Client})
+			ups, err := s.opts.Advisories.Update(ctx, vulndb.UpdateOptions{BaseURL: src, CacheDir: opts.CacheDir, Client: opts.Client,
+				OnChanged: s.opts.Portfolio.QueueTx})
 			if err != nil {
 				errs = append(errs, fmt.Errorf("sync %s: %w", src, err))
 			}
@@ -95,7 +99,7 @@ func (s *Server) SyncOnce(ctx context.Context, opts SyncOptions) (*SyncResult, e
 			s.log.Info("advisory sync", "source", src, "ecosystems", len(ups), "duration", time.Since(start))
 			continue
 		}
-		st, err := s.opts.Advisories.Import(ctx, src, nil)
+		st, err := s.opts.Advisories.Import(ctx, src, nil, vulndb.OnChanged(s.opts.Portfolio.QueueTx))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("sync %s: %w", src, err))
 			continue

@@ -73,6 +73,9 @@ type UpdateOptions struct {
 	// Progress, when set, is called as downloads and imports advance (often: throttle
 	// drawing).
 	Progress func(UpdateProgress)
+	// OnChanged, when set, is called in every transaction that stores advisories, as the
+	// Import option of that name: what it writes commits with them or not at all.
+	OnChanged ChangedFunc
 }
 
 // UpdateProgress reports an update's advance.
@@ -191,10 +194,12 @@ type updater struct {
 	max      int64
 	stall    time.Duration
 	progress func(UpdateProgress)
+	// onChanged is UpdateOptions.OnChanged.
+	onChanged ChangedFunc
 }
 
 func newUpdater(opts UpdateOptions) (*updater, error) {
-	u := &updater{base: opts.BaseURL, cache: opts.CacheDir, client: opts.Client, max: opts.MaxSize, stall: opts.StallTimeout, progress: opts.Progress}
+	u := &updater{base: opts.BaseURL, cache: opts.CacheDir, client: opts.Client, max: opts.MaxSize, stall: opts.StallTimeout, progress: opts.Progress, onChanged: opts.OnChanged}
 	if u.base == "" {
 		u.base = DefaultBaseURL
 	}
@@ -355,6 +360,7 @@ func (d *DB) importDownload(ctx context.Context, u *updater, eco, addr string, d
 		return nil, err
 	}
 	im.source = addr
+	im.onChanged = u.onChanged
 	// The validators are recorded with the last advisories, in the same transaction: a
 	// failed import is never taken for an unchanged file by the next update.
 	record := func(ctx context.Context, tx *sql.Tx) error {

@@ -710,3 +710,45 @@ func TestUpdateRangeRejected(t *testing.T) {
 		})
 	}
 }
+
+// TestUpdateOnChanged: UpdateOptions.OnChanged runs in the transactions that store the
+// downloaded advisories, as Import's option does: when it fails, the download is not recorded
+// as imported and its advisories are not stored, so the next update imports them and the hook
+// writes its rows then.
+func TestUpdateOnChanged(t *testing.T) {
+	ctx := context.Background()
+	b := newBucket(t)
+	b.put("crates.io/all.zip", &object{data: zipOf(t, map[string]string{
+		"RUSTSEC-2024-0001.json": advisory("RUSTSEC-2024-0001", "crates.io", "hyper", "1.2.0", "2024-03-01T00:00:00Z"),
+		"RUSTSEC-2024-0002.json": advisory("RUSTSEC-2024-0002", "crates.io", "tokio", "1.30.0", "2024-03-01T00:00:00Z"),
+	}), etag: `"c1"`})
+	db := open(t)
+	cache := t.TempDir()
+	down := errors.New("the queue is down")
+	q := &queueIn{fail: []error{down}}
+	opts := updateOpts(b, cache, "crates.io")
+	opts.OnChanged = q.hook
+	rs, err := db.Update(ctx, opts)
+	if err != nil || len(rs) != 1 || !errors.Is(rs[0].Err, down) {
+		t.Fatalf("update with a failing hook: %v, %+v; want the hook's error for crates.io", err, rs)
+	}
+	if got := ids(t, db, "advisories"); got != nil {
+		t.Errorf("advisories stored by the failed update: %v", got)
+	}
+	if got := ids(t, db, "reevaluations"); got != nil {
+		t.Errorf("the failed hook's rows were kept: %v", got)
+	}
+	q = &queueIn{}
+	opts.OnChanged = q.hook
+	rs, err = db.Update(ctx, opts)
+	if err != nil || len(rs) != 1 || rs[0].Err != nil || rs[0].NotModified {
+		t.Fatalf("second update: %v, %+v; want crates.io imported", err, rs)
+	}
+	want := []string{"RUSTSEC-2024-0001", "RUSTSEC-2024-0002"}
+	if diff := cmp.Diff([][]string{want}, q.calls); diff != "" {
+		t.Errorf("hook calls (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, ids(t, db, "reevaluations")); diff != "" {
+		t.Errorf("rows the hook wrote (-want +got):\n%s", diff)
+	}
+}
