@@ -10,9 +10,11 @@ import (
 // GitHub generator (https://github.com/slsa-framework/slsa-github-generator, the
 // delegator_generic_slsa3.yml and delegator_lowperms-generic_slsa3.yml reusable workflows),
 // given by repository and path without a ref. They are the only workflows trusted by default
-// to sign provenance naming another builder: the tool's reusable workflow that called them.
-// The set is the one slsa-verifier trusts (its defaultBYOBReusableWorkflows). A workflow in
-// another repository is not a delegator, whatever its file is called.
+// to sign provenance naming another builder (the tool's reusable workflow that called them),
+// and only at a release tag (refs/tags/vX.Y.Z): a commit SHA, including one from a fork, or a
+// pull request's ref can run anyone's code under the repository's name. The set and the rule
+// are slsa-verifier's (defaultBYOBReusableWorkflows, IsValidBuilderTag). A workflow in another
+// repository is not a delegator, whatever its file is called.
 var TrustedDelegators = []string{
 	generatorRepository + "/.github/workflows/delegator_generic_slsa3.yml",
 	generatorRepository + "/.github/workflows/delegator_lowperms-generic_slsa3.yml",
@@ -33,14 +35,15 @@ func validateDelegators(workflows []string) error {
 
 // delegatorTrust says whether the workflow identity (https://github.com/o/r/.github/workflows/
 // f.yml@ref, as in a Fulcio certificate) is a delegator trusted to sign for another builder:
-// "default" for one of TrustedDelegators, "option" for one of extra, "" for neither.
+// "default" for one of TrustedDelegators at a release tag, "option" for one of extra (at any
+// ref), "" for neither.
 func delegatorTrust(identity string, extra []string) string {
 	base, ref, ok := strings.Cut(identity, "@")
 	if !ok || ref == "" {
 		return ""
 	}
 	switch {
-	case slices.Contains(TrustedDelegators, base):
+	case slices.Contains(TrustedDelegators, base) && releaseTag.MatchString(ref):
 		return "default"
 	case slices.Contains(extra, base):
 		return "option"
@@ -51,6 +54,10 @@ func delegatorTrust(identity string, extra []string) string {
 // untrustedDelegatorHint explains, for a workflow named like a delegator that is not
 // trusted as one, why it cannot sign for another builder.
 func untrustedDelegatorHint(identity string) string {
+	base, ref, _ := strings.Cut(identity, "@")
+	if slices.Contains(TrustedDelegators, base) {
+		return fmt.Sprintf("; the SLSA GitHub generator's delegator is trusted only at a release tag (refs/tags/vX.Y.Z), not at %s, which may hold code from a fork or a pull request", ref)
+	}
 	if !strings.HasPrefix(workflowFile(identity), "delegator_") {
 		return ""
 	}

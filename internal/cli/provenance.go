@@ -88,7 +88,7 @@ func runProvenanceVerify(env *Env, args []string) error {
 	sourceBranch := fs.String("source-branch", "", "the expected git `branch` of the source")
 	builderID := fs.String("builder-id", "", "the expected builder `ID` (without @ref: any ref)")
 	var delegators stringList
-	fs.Var(&delegators, "trust-delegator-unsafe", "also trust this `workflow` (https://github.com/o/r/.github/workflows/f.yml, no ref) as a delegator that may sign provenance naming any builder; repeatable; only the SLSA GitHub generator's delegators are trusted by default")
+	fs.Var(&delegators, "trust-delegator-unsafe", "also trust this `workflow` (https://github.com/o/r/.github/workflows/f.yml, no ref) as a delegator that may sign provenance naming any builder; repeatable; by default only the SLSA GitHub generator's delegators at release tags are trusted")
 	asJSON := fs.Bool("json", false, "print the result as JSON ("+provenance.ResultSchema+")")
 	pos, err := fs.parse(args, env.Stdout)
 	if err != nil {
