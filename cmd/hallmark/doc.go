@@ -246,7 +246,7 @@ ISSUER_REGEXP,SAN_REGEXP and --attest-key PUB.pem. Each token or session may mak
 requests per second (default 20, bursts of --burst 100). Failed authentications are limited
 per client address (--failed-auth-burst 20, then --failed-auth-per-minute 10; 429 with
 Retry-After); behind a reverse proxy, --trusted-proxy CIDR (repeatable) lets its
-X-Forwarded-For name the client. Every limit is kept per process. See docs/server.md.
+Forwarded (RFC 7239) or X-Forwarded-For header name the client. Every limit is kept per process. See docs/server.md.
 
 The web interface is served at / on the same address as the API. Sign in through your
 identity provider (the --oidc-* flags) or, for development, choose "Use an API token" on the
@@ -260,7 +260,7 @@ or CVE affects, triage, audit trail, OpenVEX download) and Webhooks (delivery fa
 # hallmark admin
 
 	hallmark admin token create --db DSN --name NAME --scope read|ingest|triage|admin [--team T]... [--expires 90d|2027-01-01]
-	hallmark admin token list [--json] | revoke NAME|ID
+	hallmark admin token list [--json] | revoke NAME|ID | extend NAME|ID --expires 90d|never
 	hallmark admin team create NAME | list
 
 manages access in the server's database. token create prints the new token as its last line:
@@ -271,7 +271,8 @@ Missing teams are created. A request without a valid token answers 401; a resour
 team answers 404. Tokens never expire unless --expires gives a lifetime (90d, 12w, 36h), a date
 (midnight UTC) or an RFC 3339 time; an expired or revoked token answers 401 saying so. token
 list shows every token with its expiry, last use (recorded at most once a minute) and
-revocation; token revoke takes an ID or the name of one live token.
+revocation; token revoke takes an ID or the name of one live token; token extend moves an
+expiry later (or to never): an expired token works again, a revoked one stays revoked.
 
 # hallmark push
 

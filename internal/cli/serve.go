@@ -91,7 +91,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 	fs.IntVar(&f.burst, "burst", 100, "requests allowed at once above --rate")
 	fs.Float64Var(&f.failedAuthRate, "failed-auth-per-minute", float64(server.DefaultFailedAuthRate)*60, "failed authentications per minute allowed to each client address, after --failed-auth-burst")
 	fs.IntVar(&f.failedAuthBurst, "failed-auth-burst", server.DefaultFailedAuthBurst, "failed authentications allowed at once to each client address")
-	fs.Var(&f.trustedProxies, "trusted-proxy", "`CIDR` of a reverse proxy whose X-Forwarded-For names the client (repeatable)")
+	fs.Var(&f.trustedProxies, "trusted-proxy", "`CIDR` of a reverse proxy whose Forwarded or X-Forwarded-For header names the client (repeatable)")
 	fs.StringVar(&f.trustedRoot, "trusted-root", "", "Sigstore trusted root `file` for attestations (default: the public-good root)")
 	fs.Var(&f.attestKeys, "attest-key", "PEM public key `file` trusted to sign attestations (repeatable)")
 	fs.Var(&f.attestIdentities, "attest-identity", "keyless signer trusted for attestations, as `ISSUER_REGEXP,SAN_REGEXP` (repeatable)")
