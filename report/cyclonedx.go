@@ -3,11 +3,12 @@ package report
 import (
 	"bytes"
 	"cmp"
-	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -37,75 +38,116 @@ func init() {
 // The result must carry its inventory (WriteJSON writes it; scan.Run sets it). The output is
 // deterministic: the serial number is derived from the content.
 func WriteCycloneDX(w io.Writer, r *Result) error {
-	if r.Inventory == nil {
-		return errors.New("cyclonedx: the scan result has no inventory to describe; scan the target again")
-	}
-	var sbomDoc bytes.Buffer
-	err := cyclonedx.Encode(&sbomDoc, r.Inventory, cyclonedx.EncodeOptions{
-		SpecVersion: "1.6",
-		Timestamp:   r.Created,
-		ToolName:    r.Tool.Name,
-		ToolVersion: r.Tool.Version,
-	})
+	p, err := cycloneDXPartsOf(r)
 	if err != nil {
 		return err
 	}
-	var bom cdx.BOM
-	if err := cdx.NewBOMDecoder(&sbomDoc, cdx.BOMFileFormatJSON).Decode(&bom); err != nil {
-		return fmt.Errorf("cyclonedx: reading back the SBOM: %w", err)
+	// Each list is a top-level member, whose key no other top-level member has.
+	var lists []*jsonList
+	if p.bom.Components != nil {
+		lists = append(lists, &jsonList{indent: "  ", name: "components", n: len(p.components), encode: func(i int, enc *json.Encoder) error {
+			return enc.Encode(&p.components[i])
+		}})
 	}
-	refs := map[string]bool{}
-	if bom.Components != nil {
-		for _, c := range *bom.Components {
-			refs[c.BOMRef] = true
-		}
+	if p.bom.Dependencies != nil {
+		lists = append(lists, &jsonList{indent: "  ", name: "dependencies", n: len(p.dependencies), encode: func(i int, enc *json.Encoder) error {
+			return enc.Encode(&p.dependencies[i])
+		}})
 	}
-	findings := sortedFindings(r.Findings)
-	if len(findings) > 0 {
-		vulns := make([]cdx.Vulnerability, 0, len(findings))
-		for _, f := range findings {
-			if f.Package.Ref == "" || !refs[f.Package.Ref] {
-				return fmt.Errorf("cyclonedx: finding %s names package %q, which is not in the scanned inventory", f.ID, f.Package.Ref)
-			}
-			vulns = append(vulns, cdxVulnerability(f))
-		}
-		bom.Vulnerabilities = &vulns
+	if p.bom.Vulnerabilities != nil {
+		lists = append(lists, &jsonList{indent: "  ", name: "vulnerabilities", n: len(p.findings), encode: func(i int, enc *json.Encoder) error {
+			v := cdxVulnerability(p.findings[i])
+			return enc.Encode(&v)
+		}})
 	}
 	// The serial number is derived from the whole document, vulnerabilities included, the
 	// way format/cyclonedx derives it from an SBOM: a SHA-256 of the document written without
 	// serial number, as an RFC 9562 version 8 UUID.
-	bom.SerialNumber = ""
-	var buf bytes.Buffer
-	if err := writeBOM(&buf, &bom); err != nil {
-		return err
-	}
-	bom.SerialNumber = contentUUID(buf.Bytes())
-	buf.Reset()
-	if err := writeBOM(&buf, &bom); err != nil {
-		return err
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
-}
-
-func writeBOM(w io.Writer, bom *cdx.BOM) error {
-	if err := cdx.NewBOMEncoder(w, cdx.BOMFileFormatJSON).SetPretty(true).SetEscapeHTML(false).Encode(bom); err != nil {
+	err = writeHashed(w, func(sum []byte) any {
+		p.bom.SerialNumber = ""
+		if sum != nil {
+			p.bom.SerialNumber = contentUUID(sum)
+		}
+		return p.bom
+	}, lists)
+	if err != nil {
 		return fmt.Errorf("cyclonedx: encoding: %w", err)
 	}
 	return nil
 }
 
-// contentUUID makes an RFC 9562 version 8 (custom) UUID URN from the SHA-256 of doc.
-func contentUUID(doc []byte) string {
-	sum := sha256.Sum256(doc)
-	u := sum[:16]
+// placeholderSerial is the serial number format/cyclonedx is given for the SBOM it encodes,
+// so that it does not derive one that WriteCycloneDX replaces anyway.
+const placeholderSerial = "urn:uuid:00000000-0000-0000-0000-000000000000"
+
+// cycloneDXParts is a CycloneDX BOM in parts: the BOM with its long lists (components,
+// dependencies, vulnerabilities) empty where they are written and nil where they are not,
+// and what those lists are made of, each element as it is written.
+type cycloneDXParts struct {
+	bom          *cdx.BOM
+	components   []cdx.Component
+	dependencies []cdx.Dependency
+	// findings are the findings, in order, each a vulnerability (cdxVulnerability).
+	findings []*Finding
+}
+
+// cycloneDXPartsOf returns in parts format/cyclonedx's BOM of the result's inventory with the
+// vulnerabilities of its findings. The BOM is read back from its encoding, which is dropped
+// as soon as it is read.
+func cycloneDXPartsOf(r *Result) (*cycloneDXParts, error) {
+	if r.Inventory == nil {
+		return nil, errors.New("cyclonedx: the scan result has no inventory to describe; scan the target again")
+	}
+	var sbomDoc bytes.Buffer
+	err := cyclonedx.Encode(&sbomDoc, r.Inventory, cyclonedx.EncodeOptions{
+		SpecVersion:  "1.6",
+		Timestamp:    r.Created,
+		SerialNumber: placeholderSerial,
+		ToolName:     r.Tool.Name,
+		ToolVersion:  r.Tool.Version,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// cdx.BOMDecoder would copy the document once more before unmarshalling it.
+	p := &cycloneDXParts{bom: &cdx.BOM{}}
+	if err := json.Unmarshal(sbomDoc.Bytes(), p.bom); err != nil {
+		return nil, fmt.Errorf("cyclonedx: reading back the SBOM: %w", err)
+	}
+	refs := map[string]bool{}
+	if p.bom.Components != nil {
+		p.components = *p.bom.Components
+		for _, c := range p.components {
+			refs[c.BOMRef] = true
+		}
+		p.bom.Components = &[]cdx.Component{}
+	}
+	if p.bom.Dependencies != nil {
+		p.dependencies = *p.bom.Dependencies
+		p.bom.Dependencies = &[]cdx.Dependency{}
+	}
+	p.findings = sortedFindings(r.Findings)
+	for _, f := range p.findings {
+		if f.Package.Ref == "" || !refs[f.Package.Ref] {
+			return nil, fmt.Errorf("cyclonedx: finding %s names package %q, which is not in the scanned inventory", f.ID, f.Package.Ref)
+		}
+	}
+	if len(p.findings) > 0 {
+		p.bom.Vulnerabilities = &[]cdx.Vulnerability{}
+	}
+	return p, nil
+}
+
+// contentUUID makes an RFC 9562 version 8 (custom) UUID URN from a SHA-256.
+func contentUUID(sum []byte) string {
+	u := slices.Clone(sum[:16])
 	u[6] = u[6]&0x0f | 0x80
 	u[8] = u[8]&0x3f | 0x80
 	h := hex.EncodeToString(u)
 	return "urn:uuid:" + h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-func cdxVulnerability(f Finding) cdx.Vulnerability {
+func cdxVulnerability(f *Finding) cdx.Vulnerability {
 	v := cdx.Vulnerability{
 		ID:             f.ID,
 		Source:         &cdx.Source{Name: "OSV", URL: cmp.Or(f.URL, "https://osv.dev/vulnerability/"+f.ID)},

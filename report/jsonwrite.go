@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -50,12 +51,25 @@ func writeJSONParallel(w io.Writer, r *Result) error {
 			return enc.Encode(pkgs[i])
 		}})
 	}
-	b := hb.Bytes()
+	return writeLists(w, hb.Bytes(), lists)
+}
+
+// writeLists writes the document whose head is b, with the elements of the lists in their
+// places: b is the document as encodeIndented writes it with each list empty ("[]"), and
+// each list is found in it by its key and indentation, which must occur once. The lists'
+// elements are encoded in chunks on all cores and written in order, at most a few chunks
+// held at once; what is written is, byte for byte, what encodeIndented writes of the whole
+// document.
+//
+// A key preceded by a newline and its indentation can only be a key of an object at that
+// depth (strings cannot hold a raw newline): the caller chooses lists whose key is unique
+// among the keys of the objects at that depth.
+func writeLists(w io.Writer, b []byte, lists []*jsonList) error {
 	for _, l := range lists {
 		key := []byte(l.key())
 		l.at = bytes.Index(b, key)
 		if l.at < 0 || bytes.Count(b, key) != 1 {
-			return fmt.Errorf("writing JSON: no single %q list in the result", l.name)
+			return fmt.Errorf("streaming JSON: no single %q list in the document", l.name)
 		}
 	}
 	slices.SortFunc(lists, func(a, b *jsonList) int { return a.at - b.at })
@@ -92,7 +106,27 @@ func writeJSONParallel(w io.Writer, r *Result) error {
 	return writeAll(w, b[from:])
 }
 
-// jsonList is a long list of the document that writeJSONParallel encodes in chunks.
+// writeHashed writes, with writeLists, the document made of a head and the lists twice: first
+// into a SHA-256 with the head head(nil) returns, then to w with the head head(sum) returns,
+// sum being that SHA-256. It is how a document names itself by its content (OpenVEX @id,
+// CycloneDX serialNumber) without being held in memory.
+func writeHashed(w io.Writer, head func(sum []byte) any, lists []*jsonList) error {
+	h := sha256.New()
+	var b bytes.Buffer
+	if err := encodeIndented(&b, head(nil), ""); err != nil {
+		return err
+	}
+	if err := writeLists(h, b.Bytes(), lists); err != nil {
+		return err
+	}
+	b.Reset()
+	if err := encodeIndented(&b, head(h.Sum(nil)), ""); err != nil {
+		return err
+	}
+	return writeLists(w, b.Bytes(), lists)
+}
+
+// jsonList is a long list of a document that writeLists encodes in chunks.
 type jsonList struct {
 	// indent is what precedes the list's key on its line; name is the key.
 	indent, name string

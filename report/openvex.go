@@ -1,11 +1,11 @@
 package report
 
 import (
-	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -71,6 +71,27 @@ type vexProduct struct {
 // A scan without findings gives a document with no statements, which says nothing: OpenVEX's
 // JSON schema requires at least one statement, so such a document does not validate against it.
 func WriteOpenVEX(w io.Writer, r *Result) error {
+	doc, findings, err := openVEXParts(r)
+	if err != nil {
+		return err
+	}
+	// "statements" is the only top-level list.
+	statements := &jsonList{indent: "  ", name: "statements", n: len(findings), encode: func(i int, enc *json.Encoder) error {
+		st := vexStatementOf(findings[i])
+		return enc.Encode(&st)
+	}}
+	return writeHashed(w, func(sum []byte) any {
+		if sum != nil {
+			doc.ID = openVEXIDPrefix + hex.EncodeToString(sum)
+		}
+		return &doc
+	}, []*jsonList{statements})
+}
+
+// openVEXParts returns the OpenVEX document of the result without @id and with its
+// statements left empty, and the findings its statements are made of (vexStatementOf), in
+// order: one per distinct statement.
+func openVEXParts(r *Result) (vexDocument, []*Finding, error) {
 	doc := vexDocument{
 		Context:    openVEXContext,
 		Author:     "Hallmark",
@@ -80,45 +101,25 @@ func WriteOpenVEX(w io.Writer, r *Result) error {
 		Tooling:    strings.TrimSpace(cmp.Or(r.Tool.Name, "hallmark") + " " + r.Tool.Version),
 		Statements: []vexStatement{},
 	}
-	seen := map[string]bool{}
+	var kept []*Finding
+	seen := map[[sha256.Size]byte]bool{}
 	for _, f := range sortedFindings(r.Findings) {
 		st := vexStatementOf(f)
 		key, err := json.Marshal(st)
 		if err != nil {
-			return err
+			return doc, nil, fmt.Errorf("openvex: encoding a statement: %w", err)
 		}
-		if seen[string(key)] {
+		sum := sha256.Sum256(key)
+		if seen[sum] {
 			continue // the same package version found twice: one statement says it
 		}
-		seen[string(key)] = true
-		doc.Statements = append(doc.Statements, st)
+		seen[sum] = true
+		kept = append(kept, f)
 	}
-	body, err := marshalIndent(doc)
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(body)
-	doc.ID = openVEXIDPrefix + hex.EncodeToString(sum[:])
-	body, err = marshalIndent(doc)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(body)
-	return err
+	return doc, kept, nil
 }
 
-func marshalIndent(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-func vexStatementOf(f Finding) vexStatement {
+func vexStatementOf(f *Finding) vexStatement {
 	var aliases []string
 	for _, id := range append(append([]string{}, f.Advisories...), f.Aliases...) {
 		if id != f.ID {

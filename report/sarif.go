@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
@@ -137,19 +138,45 @@ type sarifSuppression struct {
 // whose package has no location (a package from an SBOM input) is located at the target when
 // that is a file.
 func WriteSARIF(w io.Writer, r *Result) error {
+	p := sarifPartsOf(r)
+	var head bytes.Buffer
+	if err := encodeIndented(&head, p.log, ""); err != nil {
+		return err
+	}
+	// "rules" is the only key of the objects at the driver's depth (the run's invocations and
+	// properties hold none), and "results" the only one among the run's members.
+	rules := &jsonList{indent: strings.Repeat("  ", 5), name: "rules", n: len(p.rules), encode: func(i int, enc *json.Encoder) error {
+		rule := sarifRuleOf(p.rules[i])
+		return enc.Encode(&rule)
+	}}
+	results := &jsonList{indent: strings.Repeat("  ", 3), name: "results", n: len(p.findings), encode: func(i int, enc *json.Encoder) error {
+		res := sarifResultOf(r, p.findings[i], p.index[p.findings[i].ID])
+		return enc.Encode(&res)
+	}}
+	return writeLists(w, head.Bytes(), []*jsonList{rules, results})
+}
+
+// sarifParts is a SARIF log in parts: the log with its two long lists, the run's rules and
+// results, left empty, and what those lists are made of, each element as it is written.
+type sarifParts struct {
+	log sarifLog
+	// rules are the findings the rules are made of (sarifRuleOf), in order; findings the
+	// findings, in order, each a result (sarifResultOf) of the rule index[ID].
+	rules, findings []*Finding
+	index           map[string]int
+}
+
+// sarifPartsOf returns the result's SARIF log in parts.
+func sarifPartsOf(r *Result) sarifParts {
 	findings := sortedFindings(r.Findings)
 	rules, index := sarifRules(findings)
-	results := make([]sarifResult, 0, len(findings))
-	for _, f := range findings {
-		results = append(results, sarifResultOf(r, f, index[f.ID]))
-	}
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{
 			Name: cmp.Or(r.Tool.Name, "hallmark"), Version: r.Tool.Version,
-			InformationURI: InformationURI, Rules: rules,
+			InformationURI: InformationURI, Rules: []sarifRule{},
 		}},
 		Invocations: []sarifInvocation{{ExecutionSuccessful: true, ToolExecutionNotifications: sarifNotifications(r)}},
-		Results:     results,
+		Results:     []sarifResult{},
 		Properties: map[string]any{
 			"schema":   Schema,
 			"targets":  nonNil(r.Targets),
@@ -158,17 +185,17 @@ func WriteSARIF(w io.Writer, r *Result) error {
 		},
 	}
 	log := sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(log)
+	return sarifParts{log: log, rules: rules, findings: findings, index: index}
 }
 
 // sortedFindings returns the findings in a fixed order independent of the result's: by ID,
-// package, version, reference and first location.
-func sortedFindings(fs []Finding) []Finding {
-	out := slices.Clone(fs)
-	slices.SortStableFunc(out, func(a, b Finding) int {
+// package, version, reference and first location. It points into fs rather than copying it.
+func sortedFindings(fs []Finding) []*Finding {
+	out := make([]*Finding, len(fs))
+	for i := range fs {
+		out[i] = &fs[i]
+	}
+	slices.SortStableFunc(out, func(a, b *Finding) int {
 		return cmp.Or(
 			strings.Compare(a.ID, b.ID),
 			strings.Compare(a.Package.Ecosystem, b.Package.Ecosystem),
@@ -182,7 +209,7 @@ func sortedFindings(fs []Finding) []Finding {
 	return out
 }
 
-func firstLocation(f Finding) string {
+func firstLocation(f *Finding) string {
 	if len(f.Locations) == 0 {
 		return ""
 	}
@@ -220,9 +247,11 @@ func securitySeverity(s Severity) string {
 	return ""
 }
 
-// sarifRules makes one rule per advisory ID, from the highest-severity finding of that ID.
-func sarifRules(findings []Finding) ([]sarifRule, map[string]int) {
-	best := map[string]Finding{}
+// sarifRules picks one finding per advisory ID, the one of highest severity, from which the
+// ID's rule is made (sarifRule): the findings in the rules' order (by ID), and the index of
+// each ID's rule.
+func sarifRules(findings []*Finding) ([]*Finding, map[string]int) {
+	best := map[string]*Finding{}
 	var ids []string
 	for _, f := range findings {
 		b, ok := best[f.ID]
@@ -235,39 +264,43 @@ func sarifRules(findings []Finding) ([]sarifRule, map[string]int) {
 		}
 	}
 	slices.Sort(ids)
-	rules := make([]sarifRule, 0, len(ids))
+	rules := make([]*Finding, len(ids))
 	index := make(map[string]int, len(ids))
 	for i, id := range ids {
-		f := best[id]
+		rules[i] = best[id]
 		index[id] = i
-		short := f.Summary
-		if short == "" {
-			short = fmt.Sprintf("%s: vulnerability in %s", id, f.Package.Name)
-		}
-		props := map[string]any{
-			"tags":       []string{"security", "vulnerability", "dependency"},
-			"advisories": nonNil(f.Advisories),
-			"aliases":    nonNil(f.Aliases),
-		}
-		if ss := securitySeverity(f.Severity); ss != "" {
-			props["security-severity"] = ss
-		}
-		if f.Severity.Vector != "" {
-			props["severity-vector"] = f.Severity.Vector
-		}
-		text, markdown := ruleHelp(f)
-		rules = append(rules, sarifRule{
-			ID:                   id,
-			Name:                 ruleName(id),
-			ShortDescription:     sarifMessage{Text: truncate(short, 1024)},
-			FullDescription:      &sarifMessage{Text: short},
-			HelpURI:              f.URL,
-			Help:                 &sarifMessage{Text: text, Markdown: markdown},
-			DefaultConfiguration: sarifConfig{Level: sarifLevel(f.Severity.Level)},
-			Properties:           props,
-		})
 	}
 	return rules, index
+}
+
+// sarifRuleOf makes the rule of the finding's advisory ID.
+func sarifRuleOf(f *Finding) sarifRule {
+	short := f.Summary
+	if short == "" {
+		short = fmt.Sprintf("%s: vulnerability in %s", f.ID, f.Package.Name)
+	}
+	props := map[string]any{
+		"tags":       []string{"security", "vulnerability", "dependency"},
+		"advisories": nonNil(f.Advisories),
+		"aliases":    nonNil(f.Aliases),
+	}
+	if ss := securitySeverity(f.Severity); ss != "" {
+		props["security-severity"] = ss
+	}
+	if f.Severity.Vector != "" {
+		props["severity-vector"] = f.Severity.Vector
+	}
+	text, markdown := ruleHelp(f)
+	return sarifRule{
+		ID:                   f.ID,
+		Name:                 ruleName(f.ID),
+		ShortDescription:     sarifMessage{Text: truncate(short, 1024)},
+		FullDescription:      &sarifMessage{Text: short},
+		HelpURI:              f.URL,
+		Help:                 &sarifMessage{Text: text, Markdown: markdown},
+		DefaultConfiguration: sarifConfig{Level: sarifLevel(f.Severity.Level)},
+		Properties:           props,
+	}
 }
 
 // ruleName is the rule's identifier-like name: the ID without punctuation, in camel case
@@ -292,7 +325,7 @@ func ruleName(id string) string {
 	return b.String()
 }
 
-func ruleHelp(f Finding) (text, markdown string) {
+func ruleHelp(f *Finding) (text, markdown string) {
 	var others []string
 	for _, id := range append(append([]string{}, f.Advisories...), f.Aliases...) {
 		if id != f.ID {
@@ -320,14 +353,14 @@ func ruleHelp(f Finding) (text, markdown string) {
 }
 
 // fixAdvice is the remediation sentence shared by the SARIF, CycloneDX and OpenVEX output.
-func fixAdvice(f Finding) string {
+func fixAdvice(f *Finding) string {
 	if f.Advice != "" {
 		return fmt.Sprintf("Upgrade %s to %s or later.", f.Package.Name, f.Advice)
 	}
 	return fmt.Sprintf("No fixed version is known; remove or replace %s, or mitigate the vulnerability.", f.Package.Name)
 }
 
-func sarifResultOf(r *Result, f Finding, ruleIndex int) sarifResult {
+func sarifResultOf(r *Result, f *Finding, ruleIndex int) sarifResult {
 	msg := fmt.Sprintf("%s %s (%s) is affected by %s", f.Package.Name, f.Package.Version, f.Package.Ecosystem, f.ID)
 	if len(f.Aliases) > 0 {
 		msg += " (" + strings.Join(f.Aliases, ", ") + ")"
@@ -413,7 +446,7 @@ func vexJustification(v *VEXStatement) string {
 
 // fingerprint identifies a finding across runs: the advisory, the package and version, and
 // the file it was found in, but not the line (which moves when the file is edited).
-func fingerprint(f Finding) string {
+func fingerprint(f *Finding) string {
 	var paths []string
 	for _, l := range f.Locations {
 		paths = append(paths, l.Path)
@@ -426,7 +459,7 @@ func fingerprint(f Finding) string {
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
-func sarifLocations(r *Result, f Finding) []sarifLocation {
+func sarifLocations(r *Result, f *Finding) []sarifLocation {
 	var out []sarifLocation
 	for _, l := range f.Locations {
 		loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(l.Path)}}}

@@ -213,5 +213,9 @@ func targetNames(r *Result) string {
 
 // md escapes the characters that would break a Markdown table cell.
 func md(s string) string {
-	return strings.NewReplacer("|", "\\|", "\n", " ", "`", "'").Replace(s)
+	return mdEscaper.Replace(s)
 }
+
+// mdEscaper is md's replacer, built once: a strings.Replacer builds its tables on first use,
+// which for the SARIF rules of a large scan was megabytes per chunk.
+var mdEscaper = strings.NewReplacer("|", "\\|", "\n", " ", "`", "'")
