@@ -2,6 +2,7 @@ package vex
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/package-url/packageurl-go"
@@ -10,14 +11,28 @@ import (
 )
 
 // Set is the statements of some VEX documents, in the order they were read, indexed by
-// vulnerability name. The zero Set is empty and ready to use. A Set is not safe for
-// concurrent Add; Effective may be called concurrently once the statements are added.
+// vulnerability name. The zero Set is empty and ready to use. Add must not be called
+// concurrently with other methods; Effective may be called concurrently.
 type Set struct {
 	stmts []Statement
-	// prods are the products of stmts[i] with their purls parsed, once, by Add: matching a
-	// finding compares them without parsing again.
-	prods  [][]matchProduct
+	// prods[i] holds the products of stmts[i] with their purls parsed, once: the first time a
+	// finding's vulnerability names the statement. Matching then compares them without
+	// parsing again, and the statements no finding concerns are never parsed.
+	prods  []*parsedProducts
 	byName map[string][]int // lower-case vulnerability name or alias → indexes in stmts
+}
+
+// parsedProducts are a statement's products, parsed once.
+type parsedProducts struct {
+	once sync.Once
+	p    []matchProduct
+}
+
+// products returns the products of statement i, parsed.
+func (s *Set) products(i int) []matchProduct {
+	pp := s.prods[i]
+	pp.once.Do(func() { pp.p = newMatchProducts(s.stmts[i].Products) })
+	return pp.p
 }
 
 // matchProduct is a Product with its identifiers parsed.
@@ -80,10 +95,11 @@ func (s *Set) Add(stmts ...Statement) {
 	if s.byName == nil {
 		s.byName = map[string][]int{}
 	}
-	for _, st := range stmts {
+	pps := make([]parsedProducts, len(stmts))
+	for k, st := range stmts {
 		i := len(s.stmts)
 		s.stmts = append(s.stmts, st)
-		s.prods = append(s.prods, newMatchProducts(st.Products))
+		s.prods = append(s.prods, &pps[k])
 		seen := map[string]bool{}
 		for _, n := range st.names() {
 			k := strings.ToLower(n)
@@ -120,7 +136,7 @@ func (s *Set) Effective(names, pkgIDs, targets []string) (*Statement, string) {
 					}
 				}
 			}
-			product, ok := matchProducts(s.prods[i], pkgs, targets)
+			product, ok := matchProducts(s.products(i), pkgs, targets)
 			if !ok {
 				continue
 			}

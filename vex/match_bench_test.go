@@ -1,6 +1,7 @@
 package vex
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 
@@ -76,5 +77,24 @@ func BenchmarkMerge(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Merge([]*Document{doc, doc}, "", t1)
+	}
+}
+
+// BenchmarkRead parses benchDocument's JSON and adds its statements to a Set, which parses
+// their purls: the cost of reading, before any finding is matched.
+func BenchmarkRead(b *testing.B) {
+	var buf bytes.Buffer
+	if err := Write(&buf, benchDocument()); err != nil {
+		b.Fatal(err)
+	}
+	data := buf.Bytes()
+	b.ReportAllocs()
+	for b.Loop() {
+		stmts, err := Parse(data, "bench.openvex.json")
+		if err != nil {
+			b.Fatal(err)
+		}
+		var set Set
+		set.Add(stmts...)
 	}
 }

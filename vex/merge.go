@@ -55,7 +55,7 @@ func Merge(docs []*Document, author string, now time.Time) *Document {
 	byKey := map[string][]int{}
 	for j := range set.stmts {
 		for _, n := range lowerNames(&set.stmts[j]) {
-			for _, k := range productKeys(set.prods[j][0].ids) {
+			for _, k := range productKeys(set.products(j)[0].ids) {
 				byKey[n+"\x00"+k] = append(byKey[n+"\x00"+k], j)
 			}
 		}
@@ -67,13 +67,13 @@ func Merge(docs []*Document, author string, now time.Time) *Document {
 		seen := map[int]bool{}
 	search:
 		for _, n := range lowerNames(s) {
-			for _, k := range coverKeys(set.prods[i][0].ids) {
+			for _, k := range coverKeys(set.products(i)[0].ids) {
 				for _, j := range byKey[n+"\x00"+k] {
 					if j == i || seen[j] {
 						continue
 					}
 					seen[j] = true
-					if later(set.stmts[j].Timestamp, j, s.Timestamp, i) && covers(&set.prods[j][0], &set.prods[i][0]) {
+					if later(set.stmts[j].Timestamp, j, s.Timestamp, i) && covers(&set.products(j)[0], &set.products(i)[0]) {
 						superseded = true
 						break search
 					}

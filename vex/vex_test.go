@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -600,5 +601,35 @@ func TestProductLimits(t *testing.T) {
 	o := StatementOptions{Products: purls(MaxProducts + 1), Vulnerability: "CVE-2024-1", Status: StatusFixed}
 	if _, err := NewStatement(o, t0); err == nil || !strings.Contains(err.Error(), "more than the limit") {
 		t.Errorf("NewStatement of %d products: %v, want the limit", len(o.Products), err)
+	}
+}
+
+// TestEffectiveConcurrent: Effective parses a statement's purls the first time it is asked
+// about it, once, and may be called from several goroutines (run with -race).
+func TestEffectiveConcurrent(t *testing.T) {
+	var set Set
+	set.Add(OpenVEXStatements(benchDocument(), "bench.openvex.json")...)
+	res := benchResult()
+	got := make([]string, len(res.Findings))
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < len(res.Findings); i += 4 {
+				f := &res.Findings[i]
+				if st, product := set.Effective([]string{f.ID}, []string{f.Package.PURL}, nil); st != nil {
+					got[i] = st.Ref + " " + product
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i, f := range res.Findings {
+		want := ""
+		if v := i / 2; i%2 == 0 { // the lib3-2 finding: statement 3 of its vulnerability
+			want = fmt.Sprintf("statements[%d] pkg:deb/debian/lib3-2@1.%d?arch=amd64", 10*v+3, v)
+		}
+		if got[i] != want {
+			t.Fatalf("finding %d (%s %s): %q, want %q", i, f.ID, f.Package.PURL, got[i], want)
+		}
 	}
 }
