@@ -409,8 +409,10 @@ func checkBuilder(res *Result, want string, extra []string) error {
 	if delegated && isWorkflow(f.BuilderID) && delegator == "" {
 		return fmt.Errorf("%w: the provenance names the builder workflow %q but was signed by the workflow %q%s", ErrBuilder, f.BuilderID, s.Identity, untrustedDelegatorHint(s.Identity))
 	}
-	if want != "" && !builderMatches(res.Builder, want) {
-		return fmt.Errorf("%w: built by %q (from %s), not %q", ErrBuilder, res.Builder, from, want)
+	if want != "" {
+		if ok, hint := builderMatches(res.Builder, want); !ok {
+			return fmt.Errorf("%w: built by %q (from %s), not %q%s", ErrBuilder, res.Builder, from, want, hint)
+		}
 	}
 	c := fmt.Sprintf("builder: %s (from %s)", res.Builder, from)
 	if delegated && delegator != "" {
@@ -429,16 +431,27 @@ func checkBuilder(res *Result, want string, extra []string) error {
 	return nil
 }
 
-// builderMatches: an expected ID with a ref must match exactly; one without matches any ref.
-func builderMatches(got, want string) bool {
+// builderMatches: an expected ID with a ref must match exactly; one without matches any ref,
+// except that a GitHub Actions workflow matches only at a tag or a branch (refs/tags/…,
+// refs/heads/…), refs that only the workflow's repository can create: at a commit SHA (which
+// may be an imposter commit from a fork) or a pull request's ref the workflow may run anyone's
+// code under its name, so such a ref must be expected exactly. When got does not match, hint
+// may say why.
+func builderMatches(got, want string) (ok bool, hint string) {
 	if got == want {
-		return true
+		return true, ""
 	}
 	if strings.Contains(want, "@") {
-		return false
+		return false, ""
 	}
-	base, _, ok := strings.Cut(got, "@")
-	return ok && base == want
+	base, ref, found := strings.Cut(got, "@")
+	if !found || base != want {
+		return false, ""
+	}
+	if isWorkflow(base) && !strings.HasPrefix(ref, "refs/tags/") && !strings.HasPrefix(ref, "refs/heads/") {
+		return false, fmt.Sprintf(" (an expected workflow without a ref matches it at a tag or branch, not at %s, which may hold code from a fork or a pull request: expect %s@%s to accept it)", ref, want, ref)
+	}
+	return true, ""
 }
 
 func checkSource(res *Result, opts VerifyOptions) error {

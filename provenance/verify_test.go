@@ -154,7 +154,9 @@ func sourceRef(res *Result) string {
 // hosted runner) can be named by any.
 func TestCheckBuilderClaims(t *testing.T) {
 	own := "https://github.com/evil/repo/.github/workflows/release.yml@refs/heads/main"
-	gen := genMain + "generator_generic_slsa3.yml@refs/tags/v2.0.0"
+	genBase := genMain + "generator_generic_slsa3.yml"
+	gen := genBase + "@refs/tags/v2.0.0"
+	sha := strings.Repeat("ab", 20)
 	realDelegator := genMain + "delegator_generic_slsa3.yml@refs/tags/v2.1.0"
 	lowPerms := genMain + "delegator_lowperms-generic_slsa3.yml@refs/tags/v2.1.0"
 	forged := "https://github.com/evil/x/.github/workflows/delegator_x.yml@refs/heads/main"
@@ -184,6 +186,14 @@ func TestCheckBuilderClaims(t *testing.T) {
 		{"the test delegator, not trusted", delegatorSAN, trw, "", nil, ErrBuilder, "is not among them"},
 		{"the test delegator, trusted by option", delegatorSAN, trw, exampleTRW, []string{testDelegator}, nil, ""},
 		{"another delegator trusted by option does not trust this one", forged, gen, "", []string{testDelegator}, ErrBuilder, ""},
+		{"the generator at a commit", genBase + "@" + sha, genBase + "@" + sha,
+			genMain + "generator_generic_slsa3.yml", nil, ErrBuilder, "matches it at a tag or branch, not at abab"},
+		{"the generator at a pull request", genBase + "@refs/pull/7/merge", genBase + "@refs/pull/7/merge",
+			genMain + "generator_generic_slsa3.yml", nil, ErrBuilder, "not at refs/pull/7/merge, which may hold code from a fork or a pull request"},
+		{"the generator at a commit, expected exactly", genBase + "@" + sha, genBase + "@" + sha,
+			genBase + "@" + sha, nil, nil, ""},
+		{"the generator at a branch", genBase + "@refs/heads/main", genBase + "@refs/heads/main",
+			genMain + "generator_generic_slsa3.yml", nil, nil, ""},
 		{"a hosted runner", own, "https://github.com/actions/runner/github-hosted", "https://github.com/actions/runner/github-hosted", nil, nil, ""},
 	} {
 		res := &Result{

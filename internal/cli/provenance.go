@@ -86,7 +86,7 @@ func runProvenanceVerify(env *Env, args []string) error {
 	sourceURI := fs.String("source-uri", "", "the expected source `repository` (github.com/o/r)")
 	sourceTag := fs.String("source-tag", "", "the expected git `tag` of the source")
 	sourceBranch := fs.String("source-branch", "", "the expected git `branch` of the source")
-	builderID := fs.String("builder-id", "", "the expected builder `ID` (without @ref: any ref)")
+	builderID := fs.String("builder-id", "", "the expected builder `ID` (without @ref: any ref, for a GitHub workflow any tag or branch)")
 	var delegators stringList
 	fs.Var(&delegators, "trust-delegator-unsafe", "also trust this `workflow` (https://github.com/o/r/.github/workflows/f.yml, no ref) as a delegator that may sign provenance naming any builder; repeatable; by default only the SLSA GitHub generator's delegators at release tags are trusted")
 	asJSON := fs.Bool("json", false, "print the result as JSON ("+provenance.ResultSchema+")")
