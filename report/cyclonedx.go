@@ -92,39 +92,40 @@ type cycloneDXParts struct {
 }
 
 // cycloneDXPartsOf returns in parts format/cyclonedx's BOM of the result's inventory with the
-// vulnerabilities of its findings. The BOM is read back from its encoding, which is dropped
-// as soon as it is read.
+// vulnerabilities of its findings.
 func cycloneDXPartsOf(r *Result) (*cycloneDXParts, error) {
 	if r.Inventory == nil {
 		return nil, errors.New("cyclonedx: the scan result has no inventory to describe; scan the target again")
 	}
-	var sbomDoc bytes.Buffer
-	err := cyclonedx.Encode(&sbomDoc, r.Inventory, cyclonedx.EncodeOptions{
-		SpecVersion:  "1.6",
-		Timestamp:    r.Created,
-		SerialNumber: placeholderSerial,
-		ToolName:     r.Tool.Name,
-		ToolVersion:  r.Tool.Version,
-	})
-	if err != nil {
-		return nil, err
+	// format/cyclonedx's encoding is read back as it is written, its long lists element by
+	// element: neither the document nor its copy in a decoder's buffer is held.
+	pr, pw := io.Pipe()
+	encoded := make(chan error, 1)
+	go func() {
+		err := cyclonedx.Encode(pw, r.Inventory, cyclonedx.EncodeOptions{
+			SpecVersion:  "1.6",
+			Timestamp:    r.Created,
+			SerialNumber: placeholderSerial,
+			ToolName:     r.Tool.Name,
+			ToolVersion:  r.Tool.Version,
+		})
+		pw.CloseWithError(err)
+		encoded <- err
+	}()
+	p, err := readBOM(pr)
+	if err == nil {
+		_, err = io.Copy(io.Discard, pr) // the end of the encoding, until it returns
 	}
-	// cdx.BOMDecoder would copy the document once more before unmarshalling it.
-	p := &cycloneDXParts{bom: &cdx.BOM{}}
-	if err := json.Unmarshal(sbomDoc.Bytes(), p.bom); err != nil {
+	pr.CloseWithError(errors.New("cyclonedx: the SBOM was not read")) // ends the encoding if reading failed
+	if encErr := <-encoded; encErr != nil {
+		return nil, encErr
+	}
+	if err != nil {
 		return nil, fmt.Errorf("cyclonedx: reading back the SBOM: %w", err)
 	}
-	refs := map[string]bool{}
-	if p.bom.Components != nil {
-		p.components = *p.bom.Components
-		for _, c := range p.components {
-			refs[c.BOMRef] = true
-		}
-		p.bom.Components = &[]cdx.Component{}
-	}
-	if p.bom.Dependencies != nil {
-		p.dependencies = *p.bom.Dependencies
-		p.bom.Dependencies = &[]cdx.Dependency{}
+	refs := make(map[string]bool, len(p.components))
+	for _, c := range p.components {
+		refs[c.BOMRef] = true
 	}
 	p.findings = sortedFindings(r.Findings)
 	for _, f := range p.findings {
@@ -136,6 +137,81 @@ func cycloneDXPartsOf(r *Result) (*cycloneDXParts, error) {
 		p.bom.Vulnerabilities = &[]cdx.Vulnerability{}
 	}
 	return p, nil
+}
+
+// readBOM reads a CycloneDX JSON BOM in parts, its components and dependencies decoded one
+// by one and its other members as one object; it reads what json.Unmarshal of the whole
+// would (a null list is left out).
+func readBOM(rd io.Reader) (*cycloneDXParts, error) {
+	dec := json.NewDecoder(rd)
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("not a JSON object: %v", cmp.Or(err, fmt.Errorf("%v", t)))
+	}
+	p := &cycloneDXParts{bom: &cdx.BOM{}}
+	var head bytes.Buffer
+	head.WriteByte('{')
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		key, _ := t.(string)
+		switch key {
+		case "components":
+			p.components, err = readList[cdx.Component](dec)
+		case "dependencies":
+			p.dependencies, err = readList[cdx.Dependency](dec)
+		default:
+			var raw json.RawMessage
+			if err = dec.Decode(&raw); err == nil {
+				k, _ := json.Marshal(key)
+				if head.Len() > 1 {
+					head.WriteByte(',')
+				}
+				head.Write(k)
+				head.WriteByte(':')
+				head.Write(raw)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("member %q: %w", key, err)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	head.WriteByte('}')
+	if err := json.Unmarshal(head.Bytes(), p.bom); err != nil {
+		return nil, err
+	}
+	if p.components != nil {
+		p.bom.Components = &[]cdx.Component{}
+	}
+	if p.dependencies != nil {
+		p.bom.Dependencies = &[]cdx.Dependency{}
+	}
+	return p, nil
+}
+
+// readList reads a JSON array element by element: nil for null, else a list that is not nil.
+func readList[T any](dec *json.Decoder) ([]T, error) {
+	t, err := dec.Token()
+	if err != nil || t == nil {
+		return nil, err
+	}
+	if t != json.Delim('[') {
+		return nil, fmt.Errorf("not a list: %v", t)
+	}
+	out := []T{}
+	for dec.More() {
+		var v T
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	_, err = dec.Token()
+	return out, err
 }
 
 // contentUUID makes an RFC 9562 version 8 (custom) UUID URN from a SHA-256.

@@ -182,3 +182,59 @@ func wholeCycloneDX(w *bytes.Buffer, r *Result) error {
 	w.Reset()
 	return enc()
 }
+
+// TestCycloneDXEncodeError: an inventory format/cyclonedx cannot encode gives its error, and
+// WriteCycloneDX returns (the encoding, read as it is written, is not left blocked).
+func TestCycloneDXEncodeError(t *testing.T) {
+	r := streamedResult(3, 3)
+	r.Inventory.Packages[1].DependsOn = []string{"nowhere"}
+	err := WriteCycloneDX(io.Discard, r)
+	if err == nil || !strings.Contains(err.Error(), "nowhere") {
+		t.Errorf("err = %v, want format/cyclonedx's error about the dependency", err)
+	}
+}
+
+// TestReadBOM checks readBOM on documents format/cyclonedx does not write: members it reads
+// as lists that are null or something else, and broken JSON.
+func TestReadBOM(t *testing.T) {
+	for _, tc := range []struct {
+		doc              string
+		ok               bool
+		comps, deps      int
+		hasComps, serial bool
+	}{
+		{doc: `{"serialNumber": "urn:uuid:x", "components": [{"name": "a"}, {"name": "b"}], "dependencies": [{"ref": "a"}]}`, ok: true, comps: 2, deps: 1, hasComps: true, serial: true},
+		{doc: `{"components": [], "version": 1}`, ok: true, hasComps: true},
+		{doc: `{"components": null}`, ok: true},
+		{doc: `{}`, ok: true},
+		{doc: `[]`},
+		{doc: `{"components": {}}`},
+		{doc: `{"components": [1]}`},
+		{doc: `{"components": [`},
+		{doc: `{"version": "x"}`},
+		{doc: `{"version": 1`},
+	} {
+		p, err := readBOM(strings.NewReader(tc.doc))
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: err = %v", tc.doc, err)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if len(p.components) != tc.comps || len(p.dependencies) != tc.deps || (p.bom.Components != nil) != tc.hasComps || (p.bom.SerialNumber != "") != tc.serial {
+			t.Errorf("%s: %d components, %d dependencies, components in the BOM %v, serial %q", tc.doc, len(p.components), len(p.dependencies), p.bom.Components != nil, p.bom.SerialNumber)
+		}
+	}
+}
+
+func FuzzReadBOM(f *testing.F) {
+	f.Add(`{"components": [{"name": "a"}], "dependencies": null, "metadata": {"timestamp": "x"}}`)
+	f.Add(`{"components": [`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		p, err := readBOM(strings.NewReader(doc))
+		if err == nil && p.bom == nil {
+			t.Fatal("no BOM without error")
+		}
+	})
+}
