@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -10,10 +11,22 @@ import (
 // group is the findings of one package, in result order.
 type group struct {
 	pkg      Package
-	findings []Finding
+	findings []*Finding
 }
 
-func byPackage(fs []Finding) []group {
+// activeFindings returns the findings that Result.Active returns, pointing into the result
+// rather than copying them.
+func activeFindings(r *Result) []*Finding {
+	var out []*Finding
+	for i := range r.Findings {
+		if f := &r.Findings[i]; f.Ignored == nil && !f.Suppressed() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func byPackage(fs []*Finding) []group {
 	var out []group
 	index := map[string]int{}
 	for _, f := range fs {
@@ -29,7 +42,7 @@ func byPackage(fs []Finding) []group {
 	return out
 }
 
-func where(f Finding) string {
+func where(f *Finding) string {
 	var parts []string
 	if len(f.Locations) > 0 {
 		parts = append(parts, f.Locations[0].String())
@@ -58,7 +71,7 @@ func score(s Severity) string {
 // WriteTable writes a human-readable table grouped by package: severity, advisory, aliases,
 // fixed versions, and where the package comes from.
 func WriteTable(w io.Writer, r *Result) error {
-	active := r.Active()
+	active := activeFindings(r)
 	groups := byPackage(active)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, g := range groups {
@@ -80,12 +93,13 @@ func WriteTable(w io.Writer, r *Result) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	return writeSummary(w, r, len(groups), len(active))
+	return writeSummary(w, r, len(groups), active)
 }
 
-func writeSummary(w io.Writer, r *Result, pkgs, active int) error {
+func writeSummary(w io.Writer, r *Result, pkgs int, activeFs []*Finding) error {
+	active := len(activeFs)
 	counts := map[string]int{}
-	for _, f := range r.Active() {
+	for _, f := range activeFs {
 		counts[f.Severity.Level]++
 	}
 	var parts []string
@@ -132,7 +146,7 @@ func writeSummary(w io.Writer, r *Result, pkgs, active int) error {
 }
 
 // reachNote marks a finding with its reachability, when it was analysed.
-func reachNote(f Finding) string {
+func reachNote(f *Finding) string {
 	r := f.Reachability
 	if r == nil {
 		return ""
@@ -156,7 +170,13 @@ func truncate(s string, n int) string {
 
 // WriteMarkdown writes the findings as a Markdown report, for pull-request comments.
 func WriteMarkdown(w io.Writer, r *Result) error {
-	active := r.Active()
+	bw := bufio.NewWriter(w)
+	writeMarkdown(bw, r)
+	return bw.Flush() // the first error writing, if any
+}
+
+func writeMarkdown(w io.Writer, r *Result) {
+	active := activeFindings(r)
 	fmt.Fprintf(w, "## Hallmark scan\n\n")
 	if len(active) == 0 {
 		fmt.Fprintf(w, "No known vulnerabilities found in %s.\n", targetNames(r))
@@ -178,8 +198,8 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 	}
 	if n := len(r.Findings) - len(active); n > 0 {
 		fmt.Fprintf(w, "\n%d finding(s) ignored or not affected:\n\n", n)
-		for _, f := range r.Findings {
-			switch {
+		for i := range r.Findings {
+			switch f := &r.Findings[i]; {
 			case f.Ignored != nil:
 				fmt.Fprintf(w, "- %s in `%s@%s`: ignored: %s (until %s)\n", f.ID, md(f.Package.Name), md(f.Package.Version), md(f.Ignored.Reason), f.Ignored.Expires)
 			case f.Suppressed():
@@ -197,7 +217,6 @@ func WriteMarkdown(w io.Writer, r *Result) error {
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(w, "\n> The result is partial: %d file(s) could not be read completely.\n", len(r.Errors))
 	}
-	return nil
 }
 
 func targetNames(r *Result) string {
