@@ -36,7 +36,9 @@ func init() {
 //     as detail (no justification: the ignore file does not say which one applies).
 //
 // The result must carry its inventory (WriteJSON writes it; scan.Run sets it). The output is
-// deterministic: the serial number is derived from the content.
+// deterministic: the serial number is derived from the content. The document is encoded
+// twice (for that digest, then to w), its components, dependencies and vulnerabilities in
+// chunks, on all cores, and is not held whole in memory.
 func WriteCycloneDX(w io.Writer, r *Result) error {
 	p, err := cycloneDXPartsOf(r)
 	if err != nil {

@@ -67,7 +67,9 @@ type vexProduct struct {
 //
 // The author is "Hallmark", the timestamp the scan time, the version 1; the @id is derived
 // from the content (a SHA-256 of the document written without it), so the same result gives
-// the same document. A package without purl is named by a "urn:hallmark:package:" IRI.
+// the same document; the document is encoded twice (for that digest, then to w), its
+// statements in chunks, on all cores, and is not held whole in memory. A package without
+// purl is named by a "urn:hallmark:package:" IRI.
 // A scan without findings gives a document with no statements, which says nothing: OpenVEX's
 // JSON schema requires at least one statement, so such a document does not validate against it.
 func WriteOpenVEX(w io.Writer, r *Result) error {

@@ -131,7 +131,8 @@ type sarifSuppression struct {
 // not_affected or fixed one with the statement (also in the "vex" property, which affected
 // and under_investigation statements set too), so that code scanning shows them as
 // dismissed; file errors, packages that could not be checked and expired ignore entries are
-// tool notifications. The output is deterministic.
+// tool notifications. The output is deterministic, and written as it is encoded: the rules
+// and results in chunks, on all cores, none of it held whole in memory.
 //
 // Location URIs are the paths of the inventory, relative to the scanned target's root: scan
 // the repository root for code scanning to place the alerts on the right files. A finding
