@@ -78,6 +78,9 @@ func WriteCycloneDX(w io.Writer, r *Result) error {
 	return nil
 }
 
+// errSBOMNotRead ends format/cyclonedx's encoding when its output cannot be read.
+var errSBOMNotRead = errors.New("cyclonedx: the SBOM was not read")
+
 // placeholderSerial is the serial number format/cyclonedx is given for the SBOM it encodes,
 // so that it does not derive one that WriteCycloneDX replaces anyway.
 const placeholderSerial = "urn:uuid:00000000-0000-0000-0000-000000000000"
@@ -118,8 +121,8 @@ func cycloneDXPartsOf(r *Result) (*cycloneDXParts, error) {
 	if err == nil {
 		_, err = io.Copy(io.Discard, pr) // the end of the encoding, until it returns
 	}
-	pr.CloseWithError(errors.New("cyclonedx: the SBOM was not read")) // ends the encoding if reading failed
-	if encErr := <-encoded; encErr != nil {
+	pr.CloseWithError(errSBOMNotRead) // ends the encoding if reading failed
+	if encErr := <-encoded; encErr != nil && !errors.Is(encErr, errSBOMNotRead) {
 		return nil, encErr
 	}
 	if err != nil {
