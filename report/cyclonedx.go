@@ -87,11 +87,13 @@ const placeholderSerial = "urn:uuid:00000000-0000-0000-0000-000000000000"
 
 // cycloneDXParts is a CycloneDX BOM in parts: the BOM with its long lists (components,
 // dependencies, vulnerabilities) empty where they are written and nil where they are not,
-// and what those lists are made of, each element as it is written.
+// and what those lists are made of.
 type cycloneDXParts struct {
-	bom          *cdx.BOM
-	components   []cdx.Component
-	dependencies []cdx.Dependency
+	bom *cdx.BOM
+	// components and dependencies are format/cyclonedx's, as it encoded them but compact;
+	// refs are the components' bom-refs.
+	components, dependencies []json.RawMessage
+	refs                     map[string]bool
 	// findings are the findings, in order, each a vulnerability (cdxVulnerability).
 	findings []*Finding
 }
@@ -128,13 +130,9 @@ func cycloneDXPartsOf(r *Result) (*cycloneDXParts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cyclonedx: reading back the SBOM: %w", err)
 	}
-	refs := make(map[string]bool, len(p.components))
-	for _, c := range p.components {
-		refs[c.BOMRef] = true
-	}
 	p.findings = sortedFindings(r.Findings)
 	for _, f := range p.findings {
-		if f.Package.Ref == "" || !refs[f.Package.Ref] {
+		if f.Package.Ref == "" || !p.refs[f.Package.Ref] {
 			return nil, fmt.Errorf("cyclonedx: finding %s names package %q, which is not in the scanned inventory", f.ID, f.Package.Ref)
 		}
 	}
@@ -144,15 +142,14 @@ func cycloneDXPartsOf(r *Result) (*cycloneDXParts, error) {
 	return p, nil
 }
 
-// readBOM reads a CycloneDX JSON BOM in parts, its components and dependencies decoded one
-// by one and its other members as one object; it reads what json.Unmarshal of the whole
-// would (a null list is left out).
+// readBOM reads a CycloneDX JSON BOM in parts, its components and dependencies one by one
+// and its other members as one object (a null list is left out).
 func readBOM(rd io.Reader) (*cycloneDXParts, error) {
 	dec := json.NewDecoder(rd)
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, fmt.Errorf("not a JSON object: %v", cmp.Or(err, fmt.Errorf("%v", t)))
 	}
-	p := &cycloneDXParts{bom: &cdx.BOM{}}
+	p := &cycloneDXParts{bom: &cdx.BOM{}, refs: map[string]bool{}}
 	var head bytes.Buffer
 	head.WriteByte('{')
 	for dec.More() {
@@ -163,9 +160,16 @@ func readBOM(rd io.Reader) (*cycloneDXParts, error) {
 		key, _ := t.(string)
 		switch key {
 		case "components":
-			p.components, err = readList[cdx.Component](dec)
+			p.components, err = readList(dec, func(raw []byte) error {
+				var c struct {
+					BOMRef string `json:"bom-ref"`
+				}
+				err := json.Unmarshal(raw, &c)
+				p.refs[c.BOMRef] = true
+				return err
+			})
 		case "dependencies":
-			p.dependencies, err = readList[cdx.Dependency](dec)
+			p.dependencies, err = readList(dec, nil)
 		default:
 			var raw json.RawMessage
 			if err = dec.Decode(&raw); err == nil {
@@ -198,8 +202,12 @@ func readBOM(rd io.Reader) (*cycloneDXParts, error) {
 	return p, nil
 }
 
-// readList reads a JSON array element by element: nil for null, else a list that is not nil.
-func readList[T any](dec *json.Decoder) ([]T, error) {
+// readList reads a JSON array element by element, each passed to each (unless nil) and kept
+// as compact JSON: nil for null, else a list that is not nil. The compact JSON of a value
+// encoding/json encoded is what encoding/json encodes of it decoded: the elements are
+// written as format/cyclonedx wrote them, without decoding them (which took three times the
+// memory and more time).
+func readList(dec *json.Decoder, each func(raw []byte) error) ([]json.RawMessage, error) {
 	t, err := dec.Token()
 	if err != nil || t == nil {
 		return nil, err
@@ -207,13 +215,23 @@ func readList[T any](dec *json.Decoder) ([]T, error) {
 	if t != json.Delim('[') {
 		return nil, fmt.Errorf("not a list: %v", t)
 	}
-	out := []T{}
+	out := []json.RawMessage{}
+	var buf bytes.Buffer
 	for dec.More() {
-		var v T
-		if err := dec.Decode(&v); err != nil {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
 			return nil, err
 		}
-		out = append(out, v)
+		if each != nil {
+			if err := each(raw); err != nil {
+				return nil, err
+			}
+		}
+		buf.Reset()
+		if err := json.Compact(&buf, raw); err != nil {
+			return nil, err
+		}
+		out = append(out, bytes.Clone(buf.Bytes()))
 	}
 	_, err = dec.Token()
 	return out, err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -149,8 +150,22 @@ func wholeOpenVEX(w *bytes.Buffer, r *Result) error {
 	return encodeIndented(w, doc, "")
 }
 
+// list makes a JSON array of its elements.
+func list(elems []json.RawMessage) []byte {
+	b := []byte("[")
+	for i, e := range elems {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, e...)
+	}
+	return append(b, ']')
+}
+
 // wholeCycloneDX encodes the BOM in one piece with the CycloneDX library's encoder, twice:
-// without serial number, then with the one derived from the first.
+// without serial number, then with the one derived from the first, its components and
+// dependencies decoded from format/cyclonedx's encoding as WriteCycloneDX did before it kept
+// them encoded.
 func wholeCycloneDX(w *bytes.Buffer, r *Result) error {
 	p, err := cycloneDXPartsOf(r)
 	if err != nil {
@@ -158,10 +173,16 @@ func wholeCycloneDX(w *bytes.Buffer, r *Result) error {
 	}
 	bom := p.bom
 	if bom.Components != nil {
-		bom.Components = &p.components
+		bom.Components = &[]cdx.Component{}
+		if err := json.Unmarshal(list(p.components), bom.Components); err != nil {
+			return err
+		}
 	}
 	if bom.Dependencies != nil {
-		bom.Dependencies = &p.dependencies
+		bom.Dependencies = &[]cdx.Dependency{}
+		if err := json.Unmarshal(list(p.dependencies), bom.Dependencies); err != nil {
+			return err
+		}
 	}
 	if bom.Vulnerabilities != nil {
 		var vulns []cdx.Vulnerability
