@@ -74,7 +74,8 @@ func Run(ctx context.Context, inv *sbom.Inventory, db *vulndb.DB, opts Options) 
 	w := newWorkers(opts.Schemes)
 	// Looked up in index order, so that neighbouring lookups (binary packages of one source
 	// package, say) read the same index pages; evaluated in the same order, so that the
-	// packages of one name, which share their advisories, fall in one window.
+	// packages of one name, which share their advisories, mostly fall in one window (an
+	// advisory that two windows need is read by both).
 	order := slices.Clone(jobs)
 	slices.SortStableFunc(order, func(a, b *job) int {
 		return cmp.Or(strings.Compare(a.targets[0].Ecosystem, b.targets[0].Ecosystem), strings.Compare(a.targets[0].Name, b.targets[0].Name))
@@ -161,6 +162,8 @@ func evaluateWindow(ctx context.Context, db *vulndb.DB, w *workers, jobs []*job,
 	})
 }
 
+// unmatchedReason says why a package with nothing to look up cannot be checked, or "" when
+// it needs no checking (the project itself).
 func unmatchedReason(p *sbom.Package) string {
 	switch {
 	case p.Properties[sbom.PropUnmatched] != "":
