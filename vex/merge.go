@@ -51,7 +51,10 @@ func Merge(docs []*Document, author string, now time.Time) *Document {
 	// Only a statement on the same vulnerability whose product shares a key with s's
 	// (productKeys) can cover s; the index keeps Merge from comparing every pair of statements
 	// on one vulnerability or one package, which for a document of many statements on one CVE
-	// took hours. Names are compared in lower case, as Set.Effective does.
+	// took hours. Names are compared in lower case, as Set.Effective does. Each key's
+	// statements are sorted latest first, so that the search for a later one stops at the
+	// first that is not: many statements on one product (a document merged with itself)
+	// no longer compare every pair either.
 	byKey := map[string][]int{}
 	for j := range set.stmts {
 		for _, n := range lowerNames(&set.stmts[j]) {
@@ -59,6 +62,17 @@ func Merge(docs []*Document, author string, now time.Time) *Document {
 				byKey[n+"\x00"+k] = append(byKey[n+"\x00"+k], j)
 			}
 		}
+	}
+	for _, js := range byKey {
+		slices.SortFunc(js, func(a, b int) int {
+			switch {
+			case a == b:
+				return 0
+			case later(set.stmts[a].Timestamp, a, set.stmts[b].Timestamp, b):
+				return -1
+			}
+			return 1
+		})
 	}
 	var kept []entry
 	for i, e := range all {
@@ -69,11 +83,14 @@ func Merge(docs []*Document, author string, now time.Time) *Document {
 		for _, n := range lowerNames(s) {
 			for _, k := range coverKeys(set.products(i)[0].ids) {
 				for _, j := range byKey[n+"\x00"+k] {
-					if j == i || seen[j] {
+					if !later(set.stmts[j].Timestamp, j, s.Timestamp, i) {
+						break // nor are the rest
+					}
+					if seen[j] {
 						continue
 					}
 					seen[j] = true
-					if later(set.stmts[j].Timestamp, j, s.Timestamp, i) && covers(&set.products(j)[0], &set.products(i)[0]) {
+					if covers(&set.products(j)[0], &set.products(i)[0]) {
 						superseded = true
 						break search
 					}

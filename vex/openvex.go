@@ -238,8 +238,12 @@ func Add(doc *Document, now time.Time, st OpenVEXStatement) error {
 
 // Write writes doc as indented JSON. A document without @id gets one derived from its
 // content (SHA-256 of the document written without it), so the same input gives the same
-// document.
+// document. A document of more than MaxStatements statements (Merge splits statements per
+// product, so it can make one) is refused, with nothing written: it could not be read back.
 func Write(w io.Writer, doc *Document) error {
+	if n := len(doc.Statements); n > MaxStatements {
+		return fmt.Errorf("the document would have %d statements, more than the limit of %d a VEX document read here may have: split it (merge fewer documents at a time)", n, MaxStatements)
+	}
 	if doc.ID == "" {
 		body, err := encode(doc)
 		if err != nil {

@@ -633,3 +633,35 @@ func TestEffectiveConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteLimit: a document of more than MaxStatements statements, such as a merge that
+// split statements of several products, is not written: it could not be read back.
+func TestWriteLimit(t *testing.T) {
+	doc := &Document{Context: Context, Timestamp: &t0}
+	for i := range MaxStatements/2 + 1 {
+		doc.Statements = append(doc.Statements, OpenVEXStatement{Vulnerability: Vulnerability{Name: "CVE-2024-1"}, Status: StatusFixed,
+			Products: []OpenVEXProduct{{Component: Component{ID: fmt.Sprintf("pkg:npm/a%d", i)}}, {Component: Component{ID: fmt.Sprintf("pkg:npm/b%d", i)}}}})
+	}
+	m := Merge([]*Document{doc}, "", t1) // one statement per product
+	var buf bytes.Buffer
+	err := Write(&buf, m)
+	if want := fmt.Sprintf("%d statements, more than the limit of %d", MaxStatements+2, MaxStatements); err == nil || !strings.Contains(err.Error(), want) || buf.Len() != 0 {
+		t.Errorf("Write of %d statements: %v, %d bytes written; want an error saying %q", len(m.Statements), err, buf.Len(), want)
+	}
+}
+
+// TestMergeRepeated: many statements on one product and vulnerability (a document merged
+// with itself, repeated) merge to the latest one without comparing every pair, which took
+// minutes.
+func TestMergeRepeated(t *testing.T) {
+	const n = 50_000
+	doc := &Document{Context: Context, Timestamp: &t0}
+	for i := range n {
+		doc.Statements = append(doc.Statements, OpenVEXStatement{Vulnerability: Vulnerability{Name: "CVE-2024-1"}, Status: StatusFixed,
+			StatusNotes: fmt.Sprint(i), Products: []OpenVEXProduct{{Component: Component{ID: "pkg:npm/a@1"}}}})
+	}
+	m := Merge([]*Document{doc, doc}, "", t1)
+	if len(m.Statements) != 1 || m.Statements[0].StatusNotes != fmt.Sprint(n-1) {
+		t.Errorf("merged to %d statements, want the last one only", len(m.Statements))
+	}
+}
