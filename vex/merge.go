@@ -75,6 +75,7 @@ func Merge(docs []*Document, author string, now time.Time) *Document {
 		})
 	}
 	var kept []entry
+	work := 0 // the later statements compared with earlier ones, at most maxMergeWork
 	for i, e := range all {
 		s := &set.stmts[i]
 		superseded := false
@@ -90,6 +91,9 @@ func Merge(docs []*Document, author string, now time.Time) *Document {
 						continue
 					}
 					seen[j] = true
+					if work++; work > maxMergeWork {
+						break search // kept: see maxMergeWork
+					}
 					if covers(&set.products(j)[0], &set.products(i)[0]) {
 						superseded = true
 						break search
@@ -119,6 +123,14 @@ func Merge(docs []*Document, author string, now time.Time) *Document {
 	}
 	return out
 }
+
+// maxMergeWork bounds the comparisons Merge makes to find the statements a later one covers.
+// Only a hostile document gets near it: many statements on one package whose later ones do
+// not cover the earlier (other qualifiers, other subcomponents) share index keys, and each
+// would be compared with every later one. Past the bound, statements are kept without the
+// search: the merged document is longer but means the same, since a later statement that
+// covers one kept in excess still wins wherever both apply.
+const maxMergeWork = 5_000_000
 
 // lowerNames are the statement's vulnerability name and aliases in lower case, without
 // repeats or empty names.

@@ -665,3 +665,33 @@ func TestMergeRepeated(t *testing.T) {
 		t.Errorf("merged to %d statements, want the last one only", len(m.Statements))
 	}
 }
+
+// TestMergeWorkLimit: statements on one package whose later ones never cover the earlier
+// (each with another qualifier) would be compared pairwise; past maxMergeWork the rest are
+// kept without the search, and the merge still means what the document does.
+func TestMergeWorkLimit(t *testing.T) {
+	const n = 4_000 // n*n/2 comparisons, more than maxMergeWork
+	doc := &Document{Context: Context, Timestamp: &t0}
+	for i := range n {
+		doc.Statements = append(doc.Statements, OpenVEXStatement{Vulnerability: Vulnerability{Name: "CVE-2024-1"}, Status: StatusFixed,
+			Products: []OpenVEXProduct{{Component: Component{ID: fmt.Sprintf("pkg:deb/debian/curl@8?arch=a%d", i)}}}})
+	}
+	later := &Document{Context: Context, Timestamp: &t1, Statements: []OpenVEXStatement{{Vulnerability: Vulnerability{Name: "CVE-2024-1"},
+		Status: StatusUnderInvestigation, Products: []OpenVEXProduct{{Component: Component{ID: "pkg:deb/debian/curl@8?arch=a7"}}}}}}
+	m := Merge([]*Document{doc, later}, "", t2)
+	if len(m.Statements) < n {
+		t.Errorf("merged to %d statements, want at least %d", len(m.Statements), n)
+	}
+	var all, merged Set
+	all.Add(OpenVEXStatements(doc, "doc")...)
+	all.Add(OpenVEXStatements(later, "later")...)
+	merged.Add(OpenVEXStatements(m, "m")...)
+	for _, arch := range []string{"a0", "a7", "a7999", "other"} {
+		pkg := "pkg:deb/debian/curl@8?arch=" + arch
+		a, _ := all.Effective([]string{"CVE-2024-1"}, []string{pkg}, nil)
+		b, _ := merged.Effective([]string{"CVE-2024-1"}, []string{pkg}, nil)
+		if (a == nil) != (b == nil) || a != nil && a.Status != b.Status {
+			t.Errorf("%s: documents give %+v, merge gives %+v", pkg, a, b)
+		}
+	}
+}
