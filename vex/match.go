@@ -96,10 +96,10 @@ func (s *Set) Add(stmts ...Statement) {
 		s.byName = map[string][]int{}
 	}
 	pps := make([]parsedProducts, len(stmts))
-	for k, st := range stmts {
+	for j, st := range stmts {
 		i := len(s.stmts)
 		s.stmts = append(s.stmts, st)
-		s.prods = append(s.prods, &pps[k])
+		s.prods = append(s.prods, &pps[j])
 		seen := map[string]bool{}
 		for _, n := range st.names() {
 			k := strings.ToLower(n)
