@@ -283,3 +283,34 @@ func deadlockRound(ctx context.Context, t *testing.T, d *DB, round int) (*queueI
 	}
 	return q, victim, nil
 }
+
+// TestQueuePortfolio: the command line's hook queues changed advisories in the import's
+// transaction only when the database holds a portfolio (a server's database), on both engines.
+func TestQueuePortfolio(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		d := openDSN(t, dsn)
+		if _, err := d.Import(ctx, writeFiles(t, map[string]string{"w.json": advW}), nil, OnChanged(QueuePortfolio)); err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(t, d, "reevaluations"); got != nil {
+			t.Errorf("queued without a portfolio: %v", got)
+		}
+		db := d.st.SQL()
+		var art int64
+		if err := db.QueryRowContext(ctx, `INSERT INTO artifacts (team_id, name, version, digest, format, created_at, updated_at)
+			SELECT id, 'app', '1', 'sha256:00', 'CycloneDX 1.6', 0, 0 FROM teams WHERE name = 'default' RETURNING id`).Scan(&art); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO components (artifact_id, ref, purl, ecosystem, release, name, source_name, version)
+			VALUES (?, 'a', 'pkg:npm/a@1', 'npm', '', 'a', '', '1')`, art); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Import(ctx, writeFiles(t, map[string]string{"a.json": advA, "b.json": advB}), nil, OnChanged(QueuePortfolio)); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]string{"GHSA-aaaa", "OSV-2024-2"}, ids(t, d, "reevaluations")); diff != "" {
+			t.Errorf("queued with a portfolio (-want +got):\n%s", diff)
+		}
+	})
+}

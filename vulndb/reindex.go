@@ -298,7 +298,7 @@ func (d *DB) reindexBatch(ctx context.Context, tx *sql.Tx, after string, limit i
 		}
 	}
 	im := &importer{d: d, stmts: map[string]*sql.Stmt{}}
-	queue, err := d.queueRekeyed(ctx, tx, rewrite)
+	queue, err := queueRekeyed(ctx, tx, rewrite)
 	if err != nil {
 		return s, "", err
 	}
@@ -338,23 +338,12 @@ const reevaluationUpsert = ` ON CONFLICT (advisory_id) DO UPDATE SET queued_at =
 // the same transaction leaves no moment where a crash loses them. It returns none when the
 // database holds no components (an advisory database of the command line, or a server's
 // before its first upload: nothing to re-evaluate) or has no queue yet (migrations pending).
-func (d *DB) queueRekeyed(ctx context.Context, tx *sql.Tx, ids []any) ([]any, error) {
+func queueRekeyed(ctx context.Context, tx *sql.Tx, ids []any) ([]any, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var version sql.NullInt64
-	if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&version); err != nil {
-		return nil, fmt.Errorf("reading the schema version: %w", err)
-	}
-	if version.Int64 < reevaluationMigration {
-		return nil, nil
-	}
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM components LIMIT 1) x`).Scan(&n); err != nil {
-		return nil, fmt.Errorf("looking for components to re-evaluate: %w", err)
-	}
-	if n == 0 {
-		return nil, nil
+	if ok, err := hasPortfolio(ctx, tx); err != nil || !ok {
+		return nil, err
 	}
 	now := time.Now().UnixMilli()
 	rows := make([]any, 0, 2*len(ids))
@@ -362,6 +351,44 @@ func (d *DB) queueRekeyed(ctx context.Context, tx *sql.Tx, ids []any) ([]any, er
 		rows = append(rows, id, now)
 	}
 	return rows, nil
+}
+
+// hasPortfolio reports whether the database holds a portfolio to re-evaluate: the queue's
+// table exists (its migration has run) and some component is stored.
+func hasPortfolio(ctx context.Context, tx *sql.Tx) (bool, error) {
+	var version sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_migrations`).Scan(&version); err != nil {
+		return false, fmt.Errorf("reading the schema version: %w", err)
+	}
+	if version.Int64 < reevaluationMigration {
+		return false, nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM components LIMIT 1) x`).Scan(&n); err != nil {
+		return false, fmt.Errorf("looking for components to re-evaluate: %w", err)
+	}
+	return n > 0, nil
+}
+
+// QueuePortfolio is a ChangedFunc (see OnChanged) that queues the changed advisories for the
+// portfolio's re-evaluation when the database holds a portfolio: a server's database that
+// 'hallmark db import' or 'db update' writes to from the command line, whose findings would
+// otherwise stay as they were until the advisories change again. With no portfolio it does
+// nothing. The server's queue worker (on any replica) re-evaluates them.
+func QueuePortfolio(ctx context.Context, tx *sql.Tx, ids []string) error {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := queueRekeyed(ctx, tx, args)
+	if err != nil || len(rows) == 0 {
+		return err
+	}
+	im := &importer{stmts: map[string]*sql.Stmt{}}
+	if err := im.exec(ctx, tx, "INSERT INTO reevaluations (advisory_id, queued_at) VALUES ", "(?,?)", reevaluationUpsert, 2, rows); err != nil {
+		return fmt.Errorf("queueing re-evaluations: %w", err)
+	}
+	return nil
 }
 
 // derive parses the stored document and computes its index rows and brief as an import

@@ -133,7 +133,9 @@ unchanged advisories (same modified time) cost nothing; malformed files are repo
 and skipped. status shows the sources, advisories per ecosystem, versions no scheme could parse,
 the version-key format of the index (a database written by an older build is re-keyed when it
 is opened; see docs/versions.md), and warns when the last update is older than --max-age
-(default 7 days).
+(default 7 days). --db may also name a PostgreSQL database (postgres://…); when it is the
+database of a hallmark serve that holds a portfolio, import and update queue what they change
+for the portfolio's re-evaluation in the same transactions, and the server's workers run it.
 
 update downloads the public OSV data (https://osv-vulnerabilities.storage.googleapis.com, or
 --base-url for a mirror of its layout): <Ecosystem>/all.zip for every ecosystem its

@@ -106,7 +106,8 @@ func runDBImport(ctx context.Context, env *Env, args []string) error {
 		if pl != nil {
 			progress = func(p vulndb.ImportProgress) { pl.note(src, fmt.Sprintf("%d advisories read", p.Read)) }
 		}
-		st, err := d.Import(ctx, src, progress)
+		// A server's database gets what changed queued for its portfolio's re-evaluation.
+		st, err := d.Import(ctx, src, progress, vulndb.OnChanged(vulndb.QueuePortfolio))
 		if pl != nil {
 			pl.clear()
 		}
@@ -260,7 +261,9 @@ func runDBUpdate(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer d.Close()
-	opts := vulndb.UpdateOptions{BaseURL: *baseURL, Ecosystems: ecosystems, CacheDir: *cacheDir}
+	// A server's database (--db postgres://…) gets what changed queued for its portfolio's
+	// re-evaluation, in the transactions that store it.
+	opts := vulndb.UpdateOptions{BaseURL: *baseURL, Ecosystems: ecosystems, CacheDir: *cacheDir, OnChanged: vulndb.QueuePortfolio}
 	var pl *progressLine
 	if !*quiet && isTerminal(env.Stderr) {
 		pl = &progressLine{w: env.Stderr}
