@@ -217,7 +217,11 @@ expected result. Details: docs/attest.md.
 
 runs a build and signs SLSA v1.0 provenance about its outputs; verifies provenance offline
 against a key or a Sigstore signer identity and the trusted root, checks subject, builder and
-source, and reports the SLSA build level with reasons. Details: docs/provenance.md.
+source, and reports the SLSA build level with reasons. Provenance signed by one workflow and
+naming another builder is accepted only from the SLSA GitHub generator's delegator workflows at
+a release tag; --trust-delegator-unsafe WORKFLOW (repeatable) trusts another one, for tests.
+A --builder-id without a ref matches a workflow only at a tag or branch. Details:
+docs/provenance.md.
 
 # hallmark serve
 
