@@ -20,7 +20,9 @@ import (
 // install paths ("is-odd/is-number" is is-number nested below is-odd) and whose values are
 // arrays: [ident, registry, info, integrity] for npm packages, [ident] for workspaces,
 // [ident, info] for directories and tarballs, [ident, info, tag] for git. The binary
-// bun.lockb is not read.
+// bun.lockb is not read. A workspace without a name (Bun writes none for a nameless root)
+// is named by its directory relative to the scanned target, "." or "./web", as pnpm's
+// importers are (see importerName).
 type BunCataloger struct{}
 
 var _ catalog.Cataloger = (*BunCataloger)(nil)
@@ -253,16 +255,14 @@ func buildBun(file, foundBy string, workspaces map[string]bunWorkspace, wsLines 
 			p.SetProperty(propWorkspace, d)
 			p.SetProperty(propSource, "workspace")
 		}
-		if !validName(p.Name) {
-			p.Name = path.Base("/" + d)
-			if !validName(p.Name) {
-				p.Name = "root"
-			}
+		if validName(p.Name) {
+			wsByName[p.Name] = p
+		} else {
+			p.Name = importerName(path.Dir(file), d)
 		}
 		p.PURL = purlFor(p.Name, p.Version)
 		pkgs = append(pkgs, p)
 		wsPkg[d] = p
-		wsByName[ws.Name] = p
 	}
 	for _, e := range entries {
 		name, ref, ok := splitNameAt(e.ident)

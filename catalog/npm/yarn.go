@@ -18,7 +18,10 @@ import (
 // https://classic.yarnpkg.com/en/docs/yarn-lock) and of Yarn Berry (2 and later: YAML with a
 // __metadata entry, https://yarnpkg.com/advanced/lexicon#lockfile). Neither records whether a
 // dependency is for development, nor the workspaces of classic projects, so the package.json
-// files beside the lockfile and of its workspaces are read for them through File.FS.
+// files beside the lockfile and of its workspaces are read for them through File.FS. A
+// classic root without a package.json name is named by its directory relative to the scanned
+// target, "." or "./web", as pnpm's importers are (see importerName); a classic workspace
+// without one is left out, as Yarn classic ignores it ("Missing name in workspace").
 type YarnCataloger struct{}
 
 var _ catalog.Cataloger = (*YarnCataloger)(nil)
@@ -337,10 +340,7 @@ func addClassicProjects(f *catalog.File, pkgs []*sbom.Package, bySpec map[string
 		Locations: []sbom.Location{{Path: path.Join(dir, "package.json")}},
 	}
 	if !validName(root.Name) {
-		root.Name = path.Base(path.Clean("/" + dir))
-		if root.Name == "/" || root.Name == "." {
-			root.Name = "root"
-		}
+		root.Name = importerName(dir, ".")
 	}
 	root.PURL = purlFor(root.Name, root.Version)
 	projects := []project{{root, rootMan}}
