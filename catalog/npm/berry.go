@@ -124,6 +124,12 @@ func parseBerry(ctx context.Context, f *catalog.File, data []byte, foundBy strin
 			if m := readManifest(f.FS, path.Join(dir, rest)); m != nil {
 				it.wsMan = m
 				p.Version = m.Version
+				if !validName(m.Name) {
+					// Berry names a nameless workspace after its directory and a hash
+					// ("root-workspace-0b6124"), which reads like a registry package: it is
+					// named by its directory instead, as pnpm's importers are.
+					p.Name = importerName(dir, rest)
+				}
 			}
 			if rest != "." {
 				p.SetProperty(propWorkspace, rest)

@@ -40,3 +40,31 @@ func TestYarnClassicNamelessRoot(t *testing.T) {
 		})
 	}
 }
+
+// TestYarnBerryNamelessRoot checks that a Berry workspace whose package.json has no name,
+// which Yarn records as "root-workspace-0b6124@workspace:." (a name that reads like a registry
+// package), is named by its directory relative to the scanned target, as pnpm's importers are.
+// testdata/yarn-berry-nameless was locked by Yarn 4 (see testdata/SOURCES.md).
+func TestYarnBerryNamelessRoot(t *testing.T) {
+	lib := project{"@fixture/lib", "0.2.0", "pkg:npm/%40fixture/lib@0.2.0", []string{"left-pad@npm:1.3.0"}}
+	for _, tt := range []struct {
+		root, rel, name, purl string
+	}{
+		{"testdata/yarn-berry-nameless", "yarn.lock", ".", "pkg:npm/.@3.1.0"},
+		{"testdata", "yarn-berry-nameless/yarn.lock", "./yarn-berry-nameless", "pkg:npm/.%2Fyarn-berry-nameless@3.1.0"},
+	} {
+		t.Run(tt.rel, func(t *testing.T) {
+			res, err := catalogtest.Run(t, cataloger(t, "yarn-lock"), tt.root, tt.rel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]project{
+				"workspace:.":            {tt.name, "3.1.0", tt.purl, []string{"ms@npm:2.1.3", "workspace:packages/lib"}},
+				"workspace:packages/lib": lib,
+			}
+			if diff := cmp.Diff(want, projects(res)); diff != "" {
+				t.Errorf("projects (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
