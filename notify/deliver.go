@@ -51,23 +51,24 @@ type outcome struct {
 }
 
 // claim takes up to limit due pending deliveries nobody holds (or whose holder's lease ran
-// out) for a lease and reads what sending them needs. busy counts this replica's requests in
-// flight per webhook: a webhook gets deliveries only while it has at most refillAt, and up to
-// perWebhook in all. more reports whether another claim right away might find more.
-func (n *Notifier) claim(ctx context.Context, limit int, busy map[int64]int) (jobs []job, more bool, err error) {
+// out) for a lease and reads what sending them needs. Each webhook is offered what its share
+// of the request slots allows (see slots). more reports whether another claim right away
+// might find more.
+func (n *Notifier) claim(ctx context.Context, limit int) (jobs []job, more bool, err error) {
 	now := ms(n.now())
 	until := now + n.lease().Milliseconds()
+	n.slots.sweep(n.now())
 	// Each webhook with due deliveries gets a share of the slots, so that one webhook's
 	// backlog (a receiver that has been down while events piled up) does not hold back the
 	// deliveries of the others behind it in time order.
-	hooks, err := n.dueWebhooks(ctx, now, limit, busy)
+	hooks, err := n.dueWebhooks(ctx, now, limit, n.slots.held())
 	if err != nil || len(hooks) == 0 {
 		return nil, false, err
 	}
+	n.slots.offer(hooks, limit)
 	// One statement claims each webhook's share: a subquery per webhook, which PostgreSQL
 	// runs with SKIP LOCKED so that replicas claim different rows instead of waiting for each
 	// other's.
-	per := max(limit/len(hooks), 1)
 	sub := `SELECT id FROM deliveries WHERE webhook_id = ? AND state = 'pending' AND next_attempt_at <= ? AND claimed_until <= ?
 		ORDER BY next_attempt_at, id LIMIT ?`
 	if n.st.Dialect() == store.Postgres {
@@ -78,13 +79,18 @@ func (n *Notifier) claim(ctx context.Context, limit int, busy map[int64]int) (jo
 	byID := make(map[int64]*target, len(hooks))
 	for i := range hooks {
 		h := &hooks[i]
-		if i > 0 {
+		if h.take == 0 {
+			continue
+		}
+		if len(byID) > 0 {
 			q.WriteString(" UNION ALL ")
 		}
 		fmt.Fprintf(&q, "SELECT id FROM (%s) c%d", sub, i)
-		h.take = min(per, perWebhook-busy[h.id])
 		byID[h.id] = h
 		args = append(args, h.id, now, now, h.take)
+	}
+	if len(byID) == 0 {
+		return nil, false, nil
 	}
 	rows, err := n.st.SQL().QueryContext(ctx, `UPDATE deliveries SET claimed_until = ? WHERE id IN (`+q.String()+`)
 		RETURNING id, webhook_id, event_id, attempts`, args...)
@@ -108,10 +114,9 @@ func (n *Notifier) claim(ctx context.Context, limit int, busy map[int64]int) (jo
 		h.got++
 		jobs[i].url, jobs[i].secret = h.url, h.secret
 	}
-	// A webhook that got all it was offered, below what it may have in flight, may have
-	// more due.
+	// A webhook that got all it was offered, below its room, may have more due.
 	for _, h := range hooks {
-		more = more || h.got == h.take && h.take < perWebhook-busy[h.id]
+		more = more || h.take > 0 && h.got == h.take && h.take < h.room
 	}
 	if len(jobs) == 0 {
 		return nil, more, nil
@@ -162,28 +167,22 @@ func (n *Notifier) readEvents(ctx context.Context, jobs []job) ([]job, error) {
 
 // target is a webhook with due deliveries, what sending to it needs, and its share of a claim.
 type target struct {
-	id          int64
-	url, secret string
-	take, got   int // deliveries offered and claimed
+	id              int64
+	url, secret     string
+	take, room, got int // deliveries offered, that it could have taken, and claimed
 }
 
 // dueWebhooks returns, in turn from the one after the last served, up to limit enabled
-// webhooks that have a delivery due that nobody holds, leaving out those with more than
-// refillAt requests in flight (busy); one index probe each.
-func (n *Notifier) dueWebhooks(ctx context.Context, now int64, limit int, busy map[int64]int) ([]target, error) {
+// webhooks that have a delivery due that nobody holds, leaving out those in held; one index
+// probe each.
+func (n *Notifier) dueWebhooks(ctx context.Context, now int64, limit int, held []int64) ([]target, error) {
 	n.mu.Lock()
 	after := n.lastHook
 	n.mu.Unlock()
-	var full []int64
-	for h, k := range busy {
-		if k > refillAt {
-			full = append(full, h)
-		}
-	}
 	skip, skipArgs := "", []any(nil)
-	if len(full) > 0 {
+	if len(held) > 0 {
 		var in string
-		in, skipArgs = inList(full)
+		in, skipArgs = inList(held)
 		skip = ` AND w.id NOT IN ` + in
 	}
 	q := `SELECT w.id, w.url, w.secret FROM webhooks w WHERE w.disabled = 0 AND w.id > ?` + skip + ` AND EXISTS (SELECT 1 FROM deliveries d

@@ -38,7 +38,7 @@ func TestBacklogDoesNotStarve(t *testing.T) {
 		if _, err := f.n.fanOut(ctx); err != nil {
 			t.Fatal(err)
 		}
-		jobs, _, err := f.n.claim(ctx, concurrency, nil)
+		jobs, _, err := f.n.claim(ctx, concurrency)
 		if err != nil {
 			t.Fatal(err)
 		}

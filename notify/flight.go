@@ -5,15 +5,9 @@ import (
 	"time"
 )
 
-// Request slots: requests in flight at once, and at most to one webhook, so that receivers
-// that hang until the timeout hold a bounded share of the slots and the other webhooks'
-// deliveries go on around them. A webhook gets more deliveries claimed only once at most
-// refillAt of its requests are in flight, so that claims (a few queries each) come in batches.
-const (
-	concurrency = 128
-	perWebhook  = 32
-	refillAt    = perWebhook / 4
-)
+// claimFree is how many slots must be free for a claim: while the slots are nearly all taken,
+// claims wait for a few requests to end and come in batches instead of one per request.
+const claimFree = concurrency / 8
 
 // Recording: the outcomes of ended requests are written in one transaction once recordBatch
 // have ended, no request is in flight any more, or the first of them ended recordLinger ago.
@@ -22,12 +16,11 @@ const (
 	recordLinger = 100 * time.Millisecond
 )
 
-// flight is one pass's requests. Only the pass's goroutine uses its fields except done, on
-// which the requests' goroutines send their outcomes; it has room for all of them.
+// flight is one pass's requests, counted in the Notifier's slots. Only the pass's goroutine
+// uses its fields except done, on which the requests' goroutines send their outcomes; it has
+// room for all of them.
 type flight struct {
-	total  int           // requests in flight
-	byHook map[int64]int // requests in flight per webhook
-	done   chan landed
+	done chan landed
 	// ended are the requests that ended and are not recorded yet, the first at linger's start.
 	ended  []landed
 	linger <-chan time.Time
@@ -41,15 +34,16 @@ type landed struct {
 
 // pass fans out what is new and delivers what is due until nothing is left or ctx ends.
 //
-// Up to concurrency requests are in flight, at most perWebhook to one webhook. Deliveries are
-// claimed when slots are free for them and sent at once, each request in its own goroutine,
-// and their outcomes are recorded in batches as requests end, so a receiver that hangs delays
-// only its own deliveries. New events are fanned out when Wake is called or Poll has passed,
+// Up to concurrency requests are in flight, each webhook's share adapted to how its receiver
+// answers (see slots). Deliveries are claimed when slots are free for them and sent at once,
+// each request in its own goroutine, and their outcomes are recorded in batches as requests
+// end, so a receiver that hangs delays only its own deliveries. New events are fanned out when Wake is called or Poll has passed,
 // a batch at a time between deliveries, so that they join the queue. When ctx ends, the
 // requests under way are abandoned: pass waits for them to return and releases their
 // deliveries without counting an attempt.
 func (n *Notifier) pass(ctx context.Context) {
-	f := &flight{byHook: map[int64]int{}, done: make(chan landed, concurrency)}
+	f := &flight{done: make(chan landed, concurrency)}
+	s := n.slots
 	defer n.landAll(ctx, f)
 	poll := time.NewTimer(n.opts.Poll)
 	defer poll.Stop()
@@ -59,11 +53,11 @@ func (n *Notifier) pass(ctx context.Context) {
 		if fan {
 			fan, due = n.fanOutBatch(ctx), true
 		}
-		if due && f.total < concurrency {
-			jobs, more, err := n.claim(ctx, concurrency-f.total, f.byHook)
+		if due && s.total <= concurrency-claimFree {
+			jobs, more, err := n.claim(ctx, concurrency-s.total)
 			if err != nil {
 				n.logError(ctx, "delivering events", err)
-				if f.total == 0 {
+				if s.total == 0 {
 					return
 				}
 			}
@@ -72,10 +66,10 @@ func (n *Notifier) pass(ctx context.Context) {
 				n.launch(ctx, f, j)
 			}
 		}
-		if f.total == 0 && !fan && !due {
+		if s.total == 0 && !fan && !due {
 			return
 		}
-		if fan || due && f.total < concurrency {
+		if fan || due && s.total <= concurrency-claimFree {
 			// More to fan out or claim: take what has ended meanwhile and go on.
 			for waiting := true; waiting; {
 				select {
@@ -104,8 +98,7 @@ func (n *Notifier) pass(ctx context.Context) {
 
 // launch sends j in a goroutine of its own that reports on f.done.
 func (n *Notifier) launch(ctx context.Context, f *flight, j job) {
-	f.total++
-	f.byHook[j.webhookID]++
+	n.slots.start(j.webhookID, n.now())
 	go func() {
 		status, err := n.post(ctx, &j)
 		f.done <- landed{j, outcome{status: status, err: err, abandoned: err != nil && ctx.Err() != nil, at: n.now()}}
@@ -113,23 +106,19 @@ func (n *Notifier) launch(ctx context.Context, f *flight, j job) {
 }
 
 // land takes the ended request l, records the ended ones when it is time (see recordBatch),
-// and reports whether l's webhook may have more deliveries claimed (see refillAt).
+// and reports whether a claim might now find more to send: l's webhook is ready for more, or
+// a slot of the failing budget came free (see slots).
 func (n *Notifier) land(ctx context.Context, f *flight, l landed) (refill bool) {
-	f.total--
-	k := f.byHook[l.j.webhookID] - 1
-	if k == 0 {
-		delete(f.byHook, l.j.webhookID)
-	} else {
-		f.byHook[l.j.webhookID] = k
-	}
+	s := n.slots
+	freed := s.end(l.j.webhookID, l.o)
 	if len(f.ended) == 0 {
 		f.linger = time.After(recordLinger)
 	}
 	f.ended = append(f.ended, l)
-	if len(f.ended) >= recordBatch || f.total == 0 {
+	if len(f.ended) >= recordBatch || s.total == 0 {
 		n.flush(ctx, f)
 	}
-	return k <= refillAt
+	return freed || s.ready(l.j.webhookID)
 }
 
 // flush records the outcomes of the ended requests in one transaction. Recording happens even
@@ -153,7 +142,7 @@ func (n *Notifier) flush(ctx context.Context, f *flight) {
 
 // landAll waits for the requests still in flight and records them.
 func (n *Notifier) landAll(ctx context.Context, f *flight) {
-	for f.total > 0 {
+	for n.slots.total > 0 {
 		n.land(ctx, f, <-f.done)
 	}
 	n.flush(ctx, f)

@@ -15,6 +15,12 @@
 // once; receivers deduplicate with the X-Hallmark-Delivery header, which is the same across
 // retries. Deliveries are not ordered.
 //
+// Each replica has at most 128 requests in flight. How many go to one webhook adapts to how
+// its receiver answers: 2 to a webhook not heard from, one more per answer up to 32, and one
+// at a time (probing) after a request that got no answer (a timeout, no connection), those
+// failing webhooks 32 at most together; so receivers that hang hold a few requests each and
+// the other webhooks' deliveries go on around them.
+//
 // Run starts a pass when Wake is called, every Options.Poll, and, on PostgreSQL, when any
 // transaction that wrote events commits on any replica: a trigger on the events table
 // (migration 0011) sends a notification on channel hallmark_events, which Run listens for on a
@@ -185,6 +191,9 @@ type Notifier struct {
 	relisten time.Duration
 	// listening, when set (by tests), is called each time the listener has started listening.
 	listening func()
+	// slots shares the request slots among webhooks and remembers how each one answers; only
+	// the goroutine running pass uses it.
+	slots *slots
 
 	// mu guards gaps and lastHook.
 	mu sync.Mutex
@@ -230,6 +239,7 @@ func New(st *store.DB, opts Options) *Notifier {
 		eventBatch: eventBatch,
 		relisten:   relisten,
 		gaps:       map[int64]*gap{},
+		slots:      newSlots(),
 	}
 }
 

@@ -274,7 +274,7 @@ func TestRestart(t *testing.T) {
 		if _, err := a.fanOut(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if jobs, _, err := a.claim(ctx, concurrency, nil); err != nil || len(jobs) != 1 {
+		if jobs, _, err := a.claim(ctx, concurrency); err != nil || len(jobs) != 1 {
 			t.Fatalf("claim = %d jobs, %v; want 1", len(jobs), err)
 		}
 		e2 := addEvent(t, dbA.SQL(), team, "finding.resolved", `{"n":2}`)
