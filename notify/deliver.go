@@ -65,7 +65,7 @@ func (n *Notifier) claim(ctx context.Context, limit int) (jobs []job, more bool,
 	if err != nil || len(hooks) == 0 {
 		return nil, false, err
 	}
-	n.slots.offer(hooks, limit)
+	more = n.slots.offer(hooks, limit)
 	// One statement claims each webhook's share: a subquery per webhook, which PostgreSQL
 	// runs with SKIP LOCKED so that replicas claim different rows instead of waiting for each
 	// other's.
@@ -90,7 +90,7 @@ func (n *Notifier) claim(ctx context.Context, limit int) (jobs []job, more bool,
 		args = append(args, h.id, now, now, h.take)
 	}
 	if len(byID) == 0 {
-		return nil, false, nil
+		return nil, more, nil
 	}
 	rows, err := n.st.SQL().QueryContext(ctx, `UPDATE deliveries SET claimed_until = ? WHERE id IN (`+q.String()+`)
 		RETURNING id, webhook_id, event_id, attempts`, args...)
@@ -169,7 +169,8 @@ func (n *Notifier) readEvents(ctx context.Context, jobs []job) ([]job, error) {
 type target struct {
 	id              int64
 	url, secret     string
-	take, room, got int // deliveries offered, that it could have taken, and claimed
+	failed          bool // its latest attempt, by any replica, failed
+	take, room, got int  // deliveries offered, that it could have taken, and claimed
 }
 
 // dueWebhooks returns, in turn from the one after the last served, up to limit enabled
@@ -185,7 +186,7 @@ func (n *Notifier) dueWebhooks(ctx context.Context, now int64, limit int, held [
 		in, skipArgs = inList(held)
 		skip = ` AND w.id NOT IN ` + in
 	}
-	q := `SELECT w.id, w.url, w.secret FROM webhooks w WHERE w.disabled = 0 AND w.id > ?` + skip + ` AND EXISTS (SELECT 1 FROM deliveries d
+	q := `SELECT w.id, w.url, w.secret, CASE WHEN w.last_error = '' THEN 0 ELSE 1 END FROM webhooks w WHERE w.disabled = 0 AND w.id > ?` + skip + ` AND EXISTS (SELECT 1 FROM deliveries d
 		WHERE d.webhook_id = w.id AND d.state = 'pending' AND d.next_attempt_at <= ? AND d.claimed_until <= ?) ORDER BY w.id LIMIT ?`
 	var hooks []target
 	for _, from := range []int64{after, 0} {
@@ -196,10 +197,12 @@ func (n *Notifier) dueWebhooks(ctx context.Context, now int64, limit int, held [
 		}
 		for rows.Next() {
 			var h target
-			if err := rows.Scan(&h.id, &h.url, &h.secret); err != nil {
+			var failed int
+			if err := rows.Scan(&h.id, &h.url, &h.secret, &failed); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("finding webhooks with due deliveries: %w", err)
 			}
+			h.failed = failed == 1
 			if !slices.ContainsFunc(hooks, func(o target) bool { return o.id == h.id }) {
 				hooks = append(hooks, h)
 			}

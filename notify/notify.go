@@ -17,9 +17,10 @@
 //
 // Each replica has at most 128 requests in flight. How many go to one webhook adapts to how
 // its receiver answers: 2 to a webhook not heard from, one more per answer up to 32, and one
-// at a time (probing) after a request that got no answer (a timeout, no connection), those
-// failing webhooks 32 at most together; so receivers that hang hold a few requests each and
-// the other webhooks' deliveries go on around them.
+// at a time (probing) after a request that got no answer (a timeout, no connection) or, for
+// a webhook not heard from, after a failed attempt recorded in Webhook.LastError; those
+// failing webhooks have 32 at most together. So receivers that hang hold a few requests each
+// and the other webhooks' deliveries go on around them.
 //
 // Run starts a pass when Wake is called, every Options.Poll, and, on PostgreSQL, when any
 // transaction that wrote events commits on any replica: a trigger on the events table

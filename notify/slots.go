@@ -10,7 +10,8 @@ import (
 // A webhook's share adapts to how its receiver answers, so that receivers that hang (accept
 // the connection and never answer) hold a few slots, not a full share each, and the other
 // webhooks' deliveries go on around them. A webhook this replica has not heard from starts
-// with startWindow requests in flight; each answer (any HTTP status: the receiver is there)
+// with startWindow requests in flight, or as failing if its latest attempt (by another
+// replica, or before a restart) failed; each answer (any HTTP status: the receiver is there)
 // widens its window by one up to perWebhook, so a healthy webhook's window doubles with each
 // round of answers. A request that got no answer (a timeout, no connection) narrows the
 // window to one request: the webhook is failing and probes with one delivery at a time until
@@ -105,33 +106,43 @@ func (s *slots) held() []int64 {
 // offer sets, for the webhooks hooks with due deliveries in the order they are served, how
 // many deliveries a claim of at most limit offers each (take, 0 for none now) and how many it
 // could have taken (room): an even share of limit, within the webhook's room and, for failing
-// webhooks, the failing budget.
-func (s *slots) offer(hooks []target, limit int) {
+// webhooks, the failing budget. A webhook not heard from whose latest attempt failed (failed:
+// on another replica, or before a restart) is taken as failing. fresh reports whether such a
+// webhook was offered nothing: a claim right away, which leaves it out, may reach others.
+func (s *slots) offer(hooks []target, limit int) (fresh bool) {
 	ready := 0
+	var seen []int
 	for i := range hooks {
 		h := &hooks[i]
+		if h.failed && s.hooks[h.id] == nil {
+			s.hooks[h.id] = &share{window: 1, failing: true}
+			seen = append(seen, i)
+		}
 		h.take, h.room = 0, 0
 		if s.ready(h.id) {
 			h.room = s.room(h.id)
 			ready++
 		}
 	}
-	if ready == 0 {
-		return
-	}
-	per := max(limit/ready, 1)
-	budget := failingSlots - s.probing
-	for i := range hooks {
-		h := &hooks[i]
-		if h.room == 0 {
-			continue
+	if ready > 0 {
+		per := max(limit/ready, 1)
+		budget := failingSlots - s.probing
+		for i := range hooks {
+			h := &hooks[i]
+			if h.room == 0 {
+				continue
+			}
+			if s.failing(h.id) {
+				h.room = max(min(h.room, budget), 0)
+				budget -= min(per, h.room)
+			}
+			h.take = min(per, h.room)
 		}
-		if s.failing(h.id) {
-			h.room = max(min(h.room, budget), 0)
-			budget -= min(per, h.room)
-		}
-		h.take = min(per, h.room)
 	}
+	for _, i := range seen {
+		fresh = fresh || hooks[i].take == 0
+	}
+	return fresh
 }
 
 // start counts a request to webhook id that starts at now.

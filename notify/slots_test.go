@@ -153,7 +153,9 @@ func TestSlotsOffer(t *testing.T) {
 			for i, id := range tt.hooks {
 				hooks[i].id = id
 			}
-			s.offer(hooks, tt.limit)
+			if fresh := s.offer(hooks, tt.limit); fresh {
+				t.Errorf("offer reported webhooks left out for the first time, want none")
+			}
 			var got []offered
 			for _, h := range hooks {
 				got = append(got, offered{h.take, h.room})
@@ -162,6 +164,40 @@ func TestSlotsOffer(t *testing.T) {
 				t.Errorf("offer (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestSlotsFailedBefore: a webhook not heard from whose latest attempt failed (on another
+// replica, or before a restart) probes as a failing webhook; while the failing budget is used
+// up it is offered nothing, and offer says so once, the first time.
+func TestSlotsFailedBefore(t *testing.T) {
+	type result struct {
+		Take, Room []int
+		Fresh      bool
+	}
+	s := newSlots()
+	var got []result
+	for _, probing := range []int{0, failingSlots - 1, failingSlots - 1} {
+		s.probing = probing
+		hooks := []target{{id: 1, failed: true}, {id: 2, failed: true}, {id: 3}}
+		fresh := s.offer(hooks, concurrency)
+		var r result
+		for _, h := range hooks {
+			r.Take, r.Room = append(r.Take, h.take), append(r.Room, h.room)
+		}
+		r.Fresh = fresh
+		got = append(got, r)
+		if probing == 0 {
+			s = newSlots()
+		}
+	}
+	want := []result{
+		{Take: []int{1, 1, startWindow}, Room: []int{1, 1, startWindow}},
+		{Take: []int{1, 0, startWindow}, Room: []int{1, 0, startWindow}, Fresh: true},
+		{Take: []int{1, 0, startWindow}, Room: []int{1, 0, startWindow}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("offers (-want +got):\n%s", diff)
 	}
 }
 
