@@ -49,8 +49,8 @@ func DefaultPath(getenv func(string) string) (string, error) {
 // Open opens (creating if needed) the database at dsn. Index rows stored in another key
 // format than the build's (lookup.KeyFormat) are re-derived first (see EnsureKeyFormat).
 //
-// Each SQLite connection gets an 8 MiB page cache (store.Options.CacheKiB) rather than the
-// server's 32 MiB, which imports and updates use; a scan needs less (see OpenWith and
+// Each SQLite connection gets an 8 MiB page cache (store.Options.CacheKiB), less than the
+// server's 32 MiB: imports and updates use it; a scan needs less (see OpenWith and
 // ScanCacheKiB).
 func Open(ctx context.Context, dsn string, schemes SchemeFunc) (*DB, error) {
 	return OpenWith(ctx, dsn, schemes, store.Options{CacheKiB: 8 << 10})
