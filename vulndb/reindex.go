@@ -109,7 +109,7 @@ type ReindexStats struct {
 	// may now match versions they missed, or no longer match versions they did.
 	Changed []string
 	// Queued counts the rewritten advisories queued for the portfolio's re-evaluation in the
-	// transaction that rewrote them (see queueRekeyed).
+	// transaction that rewrote them (see queueRows).
 	Queued int
 }
 
@@ -159,7 +159,7 @@ func (d *DB) ensureKeyFormatUnchecked() {
 // intervals, listed versions, versions no scheme parses) with the database's schemes, and its
 // brief; it writes only those that differ from what is stored. It reads the advisories in ID
 // order, reindexBatchSize at a time, each batch in its own transaction, which also queues the
-// rewritten advisories for the portfolio's re-evaluation (queueRekeyed).
+// rewritten advisories for the portfolio's re-evaluation (queueRows).
 func (d *DB) Reindex(ctx context.Context) (ReindexStats, error) {
 	var total ReindexStats
 	after := ""
@@ -298,7 +298,7 @@ func (d *DB) reindexBatch(ctx context.Context, tx *sql.Tx, after string, limit i
 		}
 	}
 	im := &importer{d: d, stmts: map[string]*sql.Stmt{}}
-	queue, err := queueRekeyed(ctx, tx, rewrite)
+	queue, err := queueRows(ctx, tx, rewrite)
 	if err != nil {
 		return s, "", err
 	}
@@ -332,13 +332,14 @@ const reevaluationMigration = 13
 const reevaluationUpsert = ` ON CONFLICT (advisory_id) DO UPDATE SET queued_at = excluded.queued_at, claim = 0,
 	claimed_until = 0, attempts = 0, last_error = ''`
 
-// queueRekeyed returns the rows (advisory ID, queued time) that queue the rewritten
-// advisories ids for the portfolio's re-evaluation in tx, the transaction that rewrites their
-// index rows: findings decided with the old keys may be missing or wrong, and queueing them in
-// the same transaction leaves no moment where a crash loses them. It returns none when the
-// database holds no components (an advisory database of the command line, or a server's
-// before its first upload: nothing to re-evaluate) or has no queue yet (migrations pending).
-func queueRekeyed(ctx context.Context, tx *sql.Tx, ids []any) ([]any, error) {
+// queueRows returns the rows (advisory ID, queued time) that queue the advisories ids for the
+// portfolio's re-evaluation in tx, the transaction that rewrites their index rows (a re-index)
+// or stores them (QueuePortfolio): findings decided with the old rows may be missing or
+// wrong, and queueing them in the same transaction leaves no moment where a crash loses them.
+// It returns none when the database holds no components (an advisory database of the command
+// line, or a server's before its first upload: nothing to re-evaluate) or has no queue yet
+// (migrations pending).
+func queueRows(ctx context.Context, tx *sql.Tx, ids []any) ([]any, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -380,7 +381,7 @@ func QueuePortfolio(ctx context.Context, tx *sql.Tx, ids []string) error {
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := queueRekeyed(ctx, tx, args)
+	rows, err := queueRows(ctx, tx, args)
 	if err != nil || len(rows) == 0 {
 		return err
 	}
